@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+
+const r = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  main: {
+    build: {
+      // `dependencies` from package.json are externalized by default (build.externalizeDeps);
+      // also keep every TensorFlow package (incl. the optional tfjs-node) and the native
+      // ONNX runtime out of the bundle explicitly.
+      externalizeDeps: true,
+      lib: {
+        entry: r('./src-main/app/index.ts'),
+      },
+      rolldownOptions: {
+        external: [/^@tensorflow\//, /^onnxruntime-node(\/.*)?$/],
+      },
+    },
+  },
+  preload: {
+    build: {
+      // The renderer is sandboxed: the preload must be one self-contained CommonJS file
+      // (sandboxed preloads can only require('electron') and a few polyfilled modules).
+      externalizeDeps: false,
+      lib: {
+        entry: r('./src-main/preload/index.ts'),
+        formats: ['cjs'],
+        fileName: () => 'index.cjs',
+      },
+      rolldownOptions: {
+        output: {
+          format: 'cjs',
+          entryFileNames: '[name].cjs',
+        },
+      },
+    },
+  },
+  renderer: {
+    root: r('./src-renderer'),
+    plugins: [vue()],
+    build: {
+      rolldownOptions: {
+        input: r('./src-renderer/index.html'),
+      },
+    },
+  },
+});

@@ -1,0 +1,75 @@
+/**
+ * What a finished run says about the paper's claim: final accuracies, and when (if ever) the
+ * test accuracy crossed a threshold. The experiment table aggregates these over seeds.
+ */
+import { readManifest, readMetrics, type MetricRow } from '../runs/runFolder.js';
+
+export interface RunSummary {
+  runDir: string;
+  preset: string | null;
+  seed: number;
+  status: string;
+  stepsDone: number;
+  finalTrainAcc: number;
+  finalTestLoss: number;
+  finalTestAcc: number;
+  finalHeldoutAcc: number;
+  /** first update s after which the test accuracy is ≥ threshold (null: never) */
+  firstStepAbove: number | null;
+  seconds: number;
+}
+
+export const SUCCESS_THRESHOLD = 0.99;
+
+export function summarizeRun(runDir: string, threshold = SUCCESS_THRESHOLD): RunSummary {
+  const m = readManifest(runDir);
+  const rows = readMetrics(runDir);
+  const last: MetricRow | undefined = rows[rows.length - 1];
+  const lastHeldout = [...rows].reverse().find((r) => Number.isFinite(r.heldout_acc));
+  const first = rows.find((r) => r.test_acc >= threshold);
+  return {
+    runDir,
+    preset: m.config.preset,
+    seed: m.config.seed,
+    status: m.status,
+    stepsDone: m.stepsDone,
+    finalTrainAcc: last?.train_acc ?? NaN,
+    finalTestLoss: last?.test_loss ?? NaN,
+    finalTestAcc: last?.test_acc ?? NaN,
+    finalHeldoutAcc: lastHeldout?.heldout_acc ?? NaN,
+    firstStepAbove: first ? first.step : null,
+    seconds: m.seconds,
+  };
+}
+
+export interface ScheduleSummary {
+  schedule: string;
+  seeds: number;
+  /** runs whose final test accuracy is ≥ the threshold */
+  succeeded: number;
+  medianStepToThreshold: number | null;
+  medianFinalTrainAcc: number;
+  medianFinalTestAcc: number;
+  medianFinalHeldoutAcc: number;
+}
+
+export function median(xs: number[]): number {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+export function summarizeSchedule(schedule: string, runs: RunSummary[], threshold = SUCCESS_THRESHOLD): ScheduleSummary {
+  const ok = runs.filter((r) => r.finalTestAcc >= threshold);
+  const steps = ok.map((r) => r.firstStepAbove).filter((s): s is number => s !== null);
+  return {
+    schedule,
+    seeds: runs.length,
+    succeeded: ok.length,
+    medianStepToThreshold: steps.length ? median(steps) : null,
+    medianFinalTrainAcc: median(runs.map((r) => r.finalTrainAcc)),
+    medianFinalTestAcc: median(runs.map((r) => r.finalTestAcc)),
+    medianFinalHeldoutAcc: median(runs.map((r) => r.finalHeldoutAcc)),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * TensorFlow.js backends, best first: tensorflow (tfjs-node, native), wasm, cpu. tfjs-node is an
+ * optional dependency whose install downloads libtensorflow; where that failed it is absent and
+ * the next backend is used. The chosen backend and versions are recorded in every run.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+const require = createRequire(import.meta.url);
+
+async function register(name: BackendName): Promise<boolean> {
+  try {
+    if (name === 'tensorflow') await import('@tensorflow/tfjs-node' as string);
+    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    return await tf.setBackend(name);
+  } catch {
+    return false;
+  }
+}
+
+/** Selects a backend: the requested one (an error if it cannot load) or the best available. */
+export async function selectBackend(requested?: BackendName | 'auto'): Promise<BackendName> {
+  if (requested && requested !== 'auto') {
+    if (!BACKENDS.includes(requested)) throw new Error(`unknown backend '${String(requested)}'; choose one of ${BACKENDS.join(', ')} or auto`);
+    if (!(await register(requested))) {
+      const hint = requested === 'tensorflow' ? ' (@tensorflow/tfjs-node is not installed or its native library failed to load)' : '';
+      throw new Error(`the ${requested} backend is not available on this machine${hint}; try --backend wasm`);
+    }
+    await tf.ready();
+    return requested;
+  }
+  for (const name of BACKENDS) {
+    if (await register(name)) {
+      await tf.ready();
+      return name;
+    }
+  }
+  throw new Error('no TensorFlow.js backend could be loaded');
+}
+
+export async function availableBackends(): Promise<BackendName[]> {
+  const out: BackendName[] = [];
+  for (const name of BACKENDS) {
+    if (name === 'tensorflow') {
+      try {
+        require.resolve('@tensorflow/tfjs-node');
+      } catch {
+        continue;
+      }
+    }
+    out.push(name);
+  }
+  return out;
+}
+
+export function versions(): Record<string, string> {
+  const v: Record<string, string> = { node: process.versions.node, tfjs: tf.version.tfjs };
+  for (const pkg of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'onnxruntime-node']) {
+    try {
+      v[pkg] = (require(`${pkg}/package.json`) as { version: string }).version;
+    } catch {
+      // not installed
+    }
+  }
+  return v;
+}

@@ -1,0 +1,155 @@
+/**
+ * Multi-seed experiments: the paper's claim is about how often each schedule succeeds, which one
+ * run cannot show. Each run trains in its own process (several at once, up to the cores); runs
+ * already complete are reused and interrupted ones resumed, so an experiment can be restarted.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../runs/atomic.js';
+import { readManifest } from '../runs/runFolder.js';
+import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from '../analysis/summary.js';
+import { ConfigError } from './config.js';
+
+export const EXPERIMENTS: Record<string, { description: string; schedules: { name: string; preset: string }[] }> = {
+  fig5: {
+    description: 'Fig. 5: scratch (p = 4) against the curriculum (p = 2 → 4), from the same initial weights',
+    schedules: [
+      { name: 'scratch', preset: 'fig5-scratch' },
+      { name: 'curriculum', preset: 'fig5-curriculum' },
+    ],
+  },
+};
+
+export interface JobProgress {
+  run: string;
+  step: number;
+  totalSteps: number;
+  testAcc: number;
+  done: boolean;
+}
+
+export interface ExperimentOptions {
+  experiment: string;
+  seeds: number[];
+  outDir: string;
+  jobs?: number;
+  maxSteps?: number | null;
+  backend?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: JobProgress) => void;
+}
+
+export interface ExperimentResult {
+  experiment: string;
+  outDir: string;
+  runs: (RunSummary & { schedule: string })[];
+  schedules: ScheduleSummary[];
+  failures: { run: string; message: string }[];
+}
+
+/** Parses "0-4", "0,2,5" or "3" into seeds. */
+export function parseSeeds(text: string): number[] {
+  const seeds: number[] = [];
+  for (const part of text.split(',')) {
+    const range = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!range) throw new ConfigError(`cannot read seeds '${text}'; write a range like 0-4 or a list like 0,2,5`);
+    const a = Number(range[1]);
+    const b = range[2] === undefined ? a : Number(range[2]);
+    if (b < a) throw new ConfigError(`the seed range ${part.trim()} is empty`);
+    for (let s = a; s <= b; s++) seeds.push(s);
+  }
+  return [...new Set(seeds)];
+}
+
+const CLI = fileURLToPath(new URL('../../../bin/circuit-workbench.js', import.meta.url));
+
+function runStatus(dir: string): 'missing' | 'complete' | 'resumable' | 'broken' {
+  if (!existsSync(join(dir, 'run.json'))) return existsSync(dir) ? 'broken' : 'missing';
+  try {
+    const m = readManifest(dir);
+    return m.status === 'complete' ? 'complete' : m.resume ? 'resumable' : 'broken';
+  } catch {
+    return 'broken';
+  }
+}
+
+export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
+  const exp = EXPERIMENTS[opts.experiment];
+  if (!exp) throw new ConfigError(`unknown experiment '${opts.experiment}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
+  if (opts.seeds.length === 0) throw new ConfigError('no seeds given');
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), availableParallelism() * 2));
+  mkdirSync(opts.outDir, { recursive: true });
+
+  const tasks = exp.schedules.flatMap((sch) => opts.seeds.map((seed) => ({ schedule: sch.name, preset: sch.preset, seed, dir: join(opts.outDir, `${sch.name}-s${seed}`) })));
+  const failures: { run: string; message: string }[] = [];
+  let next = 0;
+
+  const runOne = async (t: (typeof tasks)[number]): Promise<void> => {
+    const state = runStatus(t.dir);
+    if (state === 'complete') {
+      opts.onProgress?.({ run: t.dir, step: 1, totalSteps: 1, testAcc: NaN, done: true });
+      return;
+    }
+    if (state === 'broken') {
+      failures.push({ run: t.dir, message: `${t.dir} exists but is not a resumable run; move it away and run the experiment again` });
+      return;
+    }
+    const args = state === 'resumable' ? ['train', '--resume', t.dir, '--json'] : ['train', '--preset', t.preset, '--seed', String(t.seed), '--out', t.dir, '--json'];
+    if (opts.maxSteps) args.push('--max-steps', String(opts.maxSteps));
+    if (opts.backend) args.push('--backend', opts.backend);
+    await new Promise<void>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const onAbort = () => child.kill('SIGINT');
+      opts.signal?.addEventListener('abort', onAbort);
+      let buffer = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          try {
+            const msg = JSON.parse(line) as { type: string; step: number; totalSteps: number; testAcc: number };
+            if (msg.type === 'progress') opts.onProgress?.({ run: t.dir, step: msg.step, totalSteps: msg.totalSteps, testAcc: msg.testAcc, done: false });
+          } catch {
+            // not a JSON line
+          }
+        }
+      });
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (code) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (code !== 0) failures.push({ run: t.dir, message: stderr.trim().split('\n').pop() || `exited with code ${code}` });
+        opts.onProgress?.({ run: t.dir, step: 1, totalSteps: 1, testAcc: NaN, done: true });
+        resolve();
+      });
+    });
+  };
+
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length && !opts.signal?.aborted) await runOne(tasks[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
+
+  const runs: ExperimentResult['runs'] = [];
+  for (const t of tasks) {
+    if (runStatus(t.dir) === 'missing') continue;
+    try {
+      runs.push({ ...summarizeRun(t.dir), schedule: t.schedule });
+    } catch (err) {
+      failures.push({ run: t.dir, message: (err as Error).message });
+    }
+  }
+  const schedules = exp.schedules.map((s) => summarizeSchedule(s.name, runs.filter((r) => r.schedule === s.name && r.status === 'complete')));
+  const result: ExperimentResult = { experiment: opts.experiment, outDir: opts.outDir, runs, schedules, failures };
+  writeFileAtomic(join(opts.outDir, 'summary.json'), JSON.stringify(result, null, 1) + '\n');
+  const csv = ['schedule,seed,status,steps,final_train_acc,final_test_loss,final_test_acc,final_heldout_acc,first_step_test_acc_ge_0.99,seconds']
+    .concat(runs.map((r) => [r.schedule, r.seed, r.status, r.stepsDone, r.finalTrainAcc, r.finalTestLoss, r.finalTestAcc, r.finalHeldoutAcc, r.firstStepAbove ?? '', r.seconds.toFixed(1)].join(',')))
+    .join('\n');
+  writeFileAtomic(join(opts.outDir, 'summary.csv'), csv + '\n');
+  return result;
+}
