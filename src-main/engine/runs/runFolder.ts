@@ -1,0 +1,227 @@
+/**
+ * The run folder (DESIGN.md §3): run.json, metrics.csv, data/, trajectory.npy, checkpoints/.
+ * Writes are crash-safe; reads treat every file as untrusted and fail with a RunFormatError that
+ * says what is wrong and what to do.
+ */
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TrainConfig } from '../train/config.js';
+import type { BackendName } from '../backend.js';
+import { writeFileAtomic } from './atomic.js';
+import { NpyError, readNpy, writeNpy, type NpyArray } from '../task/npy.js';
+import type { Dataset, Split } from '../task/data.js';
+
+export const RUN_FORMAT = 'circuit-workbench-run';
+export const RUN_FORMAT_VERSION = 1;
+
+export type RunStatus = 'running' | 'complete' | 'failed' | 'cancelled';
+
+export interface RunManifest {
+  format: typeof RUN_FORMAT;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  status: RunStatus;
+  /** why a run failed or stopped early */
+  message: string | null;
+  config: TrainConfig;
+  seeds: { seed: number; data: number; model: number };
+  /** where the datasets came from: generated from the data seed, or imported from a folder */
+  dataSource: string;
+  backend: BackendName;
+  versions: Record<string, string>;
+  parameterCount: number;
+  layout: { name: string; shape: number[]; offset: number }[];
+  totalSteps: number;
+  /** the run stops after this many steps in total (null: the whole schedule) */
+  maxSteps: number | null;
+  /** updates taken so far */
+  stepsDone: number;
+  phases: { name: string; p: number; start: number; end: number }[];
+  /** the steps k whose parameters θ_k are the rows of trajectory.npy and test_attention.npy */
+  snapshotSteps: number[];
+  datasets: Record<string, { train: number; test: number; heldout: number; testOverlap: number }>;
+  checkpoints: { step: number; file: string }[];
+  /** the state a resumed run continues from (its θ, Adam moments in resume/state.npy) */
+  resume: { step: number; adamT: number } | null;
+  /** wall-clock seconds spent training */
+  seconds: number;
+}
+
+export class RunFormatError extends Error {
+  override name = 'RunFormatError';
+}
+
+export const METRIC_COLUMNS = ['step', 'phase', 'p', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'heldout_loss', 'heldout_acc'] as const;
+
+export interface MetricRow {
+  /** the update's index s: train_* is the forward pass at θ_s, test_* and heldout_* at θ_{s+1} */
+  step: number;
+  phase: string;
+  p: number;
+  train_loss: number;
+  train_acc: number;
+  test_loss: number;
+  test_acc: number;
+  /** evaluated at snapshot steps only (NaN elsewhere, an empty cell in the CSV) */
+  heldout_loss: number;
+  heldout_acc: number;
+}
+
+export const paths = (dir: string) => ({
+  manifest: join(dir, 'run.json'),
+  metrics: join(dir, 'metrics.csv'),
+  trajectory: join(dir, 'trajectory.npy'),
+  testAttention: join(dir, 'test_attention.npy'),
+  data: join(dir, 'data'),
+  checkpoints: join(dir, 'checkpoints'),
+  resumeState: join(dir, 'resume', 'state.npy'),
+});
+
+export function writeManifest(dir: string, m: RunManifest, durable = true): void {
+  m.updatedAt = new Date().toISOString();
+  writeFileAtomic(paths(dir).manifest, JSON.stringify(m, null, 1) + '\n', { durable });
+}
+
+function formatNumber(x: number): string {
+  return Number.isFinite(x) ? String(Math.fround(x)) : Number.isNaN(x) ? '' : String(x);
+}
+
+export function metricLine(r: MetricRow): string {
+  return [r.step, r.phase, r.p, r.train_loss, r.train_acc, r.test_loss, r.test_acc, r.heldout_loss, r.heldout_acc]
+    .map((v) => (typeof v === 'number' ? formatNumber(v) : v))
+    .join(',');
+}
+
+export function startMetrics(dir: string): void {
+  writeFileSync(paths(dir).metrics, METRIC_COLUMNS.join(',') + '\n');
+}
+
+export function appendMetrics(dir: string, rows: MetricRow[]): void {
+  if (rows.length > 0) appendFileSync(paths(dir).metrics, rows.map(metricLine).join('\n') + '\n');
+}
+
+/** Keeps the rows with step < `steps` (for resuming: later rows are recomputed). */
+export function truncateMetrics(dir: string, steps: number): void {
+  const rows = readMetrics(dir).filter((r) => r.step < steps);
+  writeFileAtomic(paths(dir).metrics, METRIC_COLUMNS.join(',') + '\n' + rows.map((r) => metricLine(r) + '\n').join(''));
+}
+
+export function readMetrics(dir: string): MetricRow[] {
+  const file = paths(dir).metrics;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new RunFormatError(`${dir} has no readable metrics.csv; the run may not have started`);
+  }
+  const lines = text.split('\n');
+  const header = lines[0].trim().split(',');
+  for (const col of ['step', 'train_loss', 'train_acc', 'test_loss', 'test_acc']) {
+    if (!header.includes(col)) throw new RunFormatError(`${file} has no '${col}' column; its header is '${lines[0].slice(0, 100)}'`);
+  }
+  const idx = Object.fromEntries(header.map((h, i) => [h, i]));
+  const rows: MetricRow[] = [];
+  // A last line without its newline was cut mid-write by a crash: ignore it.
+  const complete = text.endsWith('\n') ? lines.length - 1 : lines.length - 1 - 1;
+  for (let li = 1; li <= complete; li++) {
+    const line = lines[li];
+    if (line.trim() === '') continue;
+    const cells = line.split(',');
+    const num = (name: string): number => {
+      const cell = cells[idx[name]];
+      return cell === undefined || cell === '' ? NaN : Number(cell);
+    };
+    const step = num('step');
+    if (!Number.isInteger(step)) throw new RunFormatError(`${file} line ${li + 1} is malformed: '${line.slice(0, 100)}'`);
+    rows.push({
+      step,
+      phase: cells[idx['phase']] ?? '',
+      p: num('p'),
+      train_loss: num('train_loss'),
+      train_acc: num('train_acc'),
+      test_loss: num('test_loss'),
+      test_acc: num('test_acc'),
+      heldout_loss: num('heldout_loss'),
+      heldout_acc: num('heldout_acc'),
+    });
+  }
+  return rows;
+}
+
+/** Reads and checks run.json. */
+export function readManifest(dir: string): RunManifest {
+  const file = paths(dir).manifest;
+  if (!existsSync(dir)) throw new RunFormatError(`${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new RunFormatError(`${dir} is a file, not a run folder`);
+  if (!existsSync(file)) {
+    throw new RunFormatError(`${dir} is not a run folder: it has no run.json (a run folder holds run.json, metrics.csv, trajectory.npy and data/, as written by 'circuit-workbench train')`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new RunFormatError(`${file} is not valid JSON (${(err as Error).message}); the file is corrupt`);
+  }
+  const m = parsed as Partial<RunManifest>;
+  if (m === null || typeof m !== 'object' || m.format !== RUN_FORMAT) {
+    throw new RunFormatError(`${file} is not a Circuit Workbench run manifest (its "format" is not '${RUN_FORMAT}')`);
+  }
+  if (typeof m.version !== 'number' || m.version > RUN_FORMAT_VERSION) {
+    throw new RunFormatError(`${file} has format version ${String(m.version)}; this tool reads version ${RUN_FORMAT_VERSION}; update Circuit Workbench`);
+  }
+  for (const key of ['config', 'layout', 'phases', 'snapshotSteps', 'status', 'parameterCount'] as const) {
+    if (m[key] === undefined || m[key] === null) throw new RunFormatError(`${file} is missing the field '${key}'`);
+  }
+  return m as RunManifest;
+}
+
+/** trajectory.npy, checked against the manifest. Rows past the manifest's snapshot list are dropped. */
+export function readTrajectory(dir: string, manifest: RunManifest): { steps: number[]; data: Float32Array; width: number } {
+  let arr: NpyArray;
+  try {
+    arr = readNpy(paths(dir).trajectory);
+  } catch (err) {
+    throw new RunFormatError(err instanceof NpyError ? err.message : String(err));
+  }
+  if (arr.dtype !== 'float32' || arr.shape.length !== 2 || arr.shape[1] !== manifest.parameterCount) {
+    throw new RunFormatError(`${paths(dir).trajectory} should be float32 [snapshots, ${manifest.parameterCount}], found ${arr.dtype} [${arr.shape.join(', ')}]`);
+  }
+  const rows = Math.min(arr.shape[0], manifest.snapshotSteps.length);
+  return { steps: manifest.snapshotSteps.slice(0, rows), data: (arr.data as Float32Array).subarray(0, rows * arr.shape[1]), width: arr.shape[1] };
+}
+
+export function datasetDir(dir: string, p: number): string {
+  return join(paths(dir).data, `p${p}`);
+}
+
+export function writeDataset(folder: string, split: Split, ds: Dataset): void {
+  writeNpy(join(folder, `${split}_tokens.npy`), ds.tokens, [ds.n, ds.T]);
+  writeNpy(join(folder, `${split}_targets.npy`), ds.targets, [ds.n]);
+}
+
+/**
+ * Reads `<split>_tokens.npy` and `<split>_targets.npy` from a folder, checking shapes and ranges.
+ * Targets are taken as given (they may come from elsewhere); tokens must be in [0, p).
+ */
+export function readDataset(folder: string, split: Split, p: number, T: number | null): Dataset {
+  const tokensFile = join(folder, `${split}_tokens.npy`);
+  const targetsFile = join(folder, `${split}_targets.npy`);
+  const tokens = readNpy(tokensFile);
+  const targets = readNpy(targetsFile);
+  const isInt = (a: NpyArray) => a.dtype === 'int32' || a.dtype === 'uint8' || a.dtype === 'int8' || a.dtype === 'int16' || a.dtype === 'uint16';
+  if (!isInt(tokens) || tokens.shape.length !== 2) throw new NpyError(`${tokensFile} should be an integer array [n, T], found ${tokens.dtype} [${tokens.shape.join(', ')}]`);
+  if (!isInt(targets) || targets.shape.length !== 1) throw new NpyError(`${targetsFile} should be an integer array [n], found ${targets.dtype} [${targets.shape.join(', ')}]`);
+  const [n, t] = tokens.shape;
+  if (T !== null && t !== T) throw new NpyError(`${tokensFile} has sequences of length ${t}, but the model expects T = ${T}`);
+  if (targets.shape[0] !== n) throw new NpyError(`${targetsFile} has ${targets.shape[0]} targets for ${n} sequences in ${tokensFile}`);
+  const tok = Int32Array.from(tokens.data as ArrayLike<number>);
+  const tgt = Int32Array.from(targets.data as ArrayLike<number>);
+  for (let i = 0; i < tok.length; i++) {
+    if (tok[i] < 0 || tok[i] >= p) throw new NpyError(`${tokensFile} holds the token ${tok[i]}, outside {0..${p - 1}} for p = ${p}`);
+  }
+  for (let i = 0; i < tgt.length; i++) {
+    if (tgt[i] < 0 || tgt[i] >= p) throw new NpyError(`${targetsFile} holds the target ${tgt[i]}, outside {0..${p - 1}} for p = ${p}`);
+  }
+  return { p, T: t, n, tokens: tok, targets: tgt };
+}
