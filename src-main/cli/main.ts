@@ -13,8 +13,12 @@ import { NpyError } from '../engine/task/npy.js';
 import { drawUniforms, taskData } from '../engine/task/data.js';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { makeProgressBar, makeMultiBar } from './progress.js';
+import { registerAnalysis } from './analyze.js';
+import { SourceError } from '../engine/analysis/source.js';
+import { OnnxFormatError } from '../engine/onnx/load.js';
+import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 
-const KNOWN_ERRORS = [ConfigError, TrainError, RunFormatError, NpyError, RangeError];
+const KNOWN_ERRORS = [ConfigError, TrainError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError];
 
 function fail(err: unknown): never {
   const known = KNOWN_ERRORS.some((E) => err instanceof E);
@@ -135,13 +139,18 @@ addConfigOptions(
     .option('--max-steps <n>', 'stop after N steps in total (across phases)', int('--max-steps'))
     .option('--backend <name>', `auto (default), ${BACKENDS.join(', ')}`, backendArg, 'auto')
     .option('--data <dir>', 'train on .npy datasets from this folder (p<P>/ subfolders, or the files for a one-modulus schedule)')
+    .option('--checkpoint-every <n>', 'also write an ONNX checkpoint every N steps (always: phase ends and the end)', int('--checkpoint-every'))
     .option('--json', 'print progress and the result as JSON lines'),
 )
   .addHelpText('after', '\nExamples:\n  circuit-workbench train --preset fig5-curriculum --seed 0 --out runs/curriculum-s0\n  circuit-workbench train --preset fig5-scratch --d 16 --set phases.0.steps=2000\n  circuit-workbench train --resume runs/curriculum-s0')
-  .action(async (o: ConfigFlags & { out?: string; resume?: string; maxSteps?: number; backend: BackendName | 'auto'; data?: string; json?: boolean; mlpBias?: boolean }) => {
+  .action(async (o: ConfigFlags & { out?: string; resume?: string; maxSteps?: number; backend: BackendName | 'auto'; data?: string; json?: boolean; mlpBias?: boolean; checkpointEvery?: number }) => {
     try {
       if (!o.resume && !o.preset) throw new ConfigError(`train needs --preset NAME (one of ${Object.keys(PRESETS).join(', ')}) or --resume RUN_DIR`);
       const config = o.resume ? undefined : configFromFlags({ ...o, noMlpBias: o.mlpBias === false });
+      if (config && o.checkpointEvery !== undefined) {
+        config.snapshots.checkpointEvery = o.checkpointEvery;
+        validateConfig(config);
+      }
       const runDir = o.resume ?? o.out ?? join('runs', `${config!.preset}-s${config!.seed}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
       const controller = new AbortController();
       let interrupts = 0;
@@ -270,5 +279,7 @@ addConfigOptions(
       fail(err);
     }
   });
+
+registerAnalysis(program, fail);
 
 await program.parseAsync(process.argv);

@@ -24,6 +24,8 @@ export interface SnapshotPolicy {
   denseUntil: number;
   /** then every `every`-th step (0: choose so a run keeps about 2,000 snapshots) */
   every: number;
+  /** also write an ONNX checkpoint every this many steps (0: only at phase ends and the end) */
+  checkpointEvery?: number;
 }
 
 export interface TrainConfig {
@@ -38,7 +40,7 @@ export interface TrainConfig {
 }
 
 const PAPER_TASK: TaskConfig = { T: 12, k: 5, nTrain: 2048, nTest: 128, nHeldout: 2048 };
-const DEFAULT_SNAPSHOTS: SnapshotPolicy = { denseUntil: 100, every: 0 };
+const DEFAULT_SNAPSHOTS: SnapshotPolicy = { denseUntil: 100, every: 0, checkpointEvery: 0 };
 
 function preset(name: string, task: Partial<TaskConfig>, model: Partial<ModelConfig>, phases: PhaseConfig[]): TrainConfig {
   const t = { ...PAPER_TASK, ...task };
@@ -117,6 +119,8 @@ export function validateConfig(c: TrainConfig): void {
     if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0)) throw new RangeError('Adam needs 0 ≤ β1, β2 < 1 and ε > 0');
     if (!Number.isInteger(c.snapshots.denseUntil) || c.snapshots.denseUntil < 0) throw new RangeError('snapshots.denseUntil must be a non-negative integer');
     if (!Number.isInteger(c.snapshots.every) || c.snapshots.every < 0) throw new RangeError('snapshots.every must be a non-negative integer (0 = automatic)');
+    const ce = c.snapshots.checkpointEvery ?? 0;
+    if (!Number.isInteger(ce) || ce < 0) throw new RangeError('snapshots.checkpointEvery must be a non-negative integer (0 = phase ends and the end only)');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError((err as Error).message);
@@ -136,7 +140,8 @@ export function snapshotSteps(c: TrainConfig): number[] {
   const total = totalSteps(c);
   const every = c.snapshots.every > 0 ? c.snapshots.every : Math.max(10, Math.ceil(total / 2000));
   const keep = new Set<number>();
-  for (let k = 0; k <= total; k++) if (k < c.snapshots.denseUntil || k % every === 0) keep.add(k);
+  const ce = c.snapshots.checkpointEvery ?? 0;
+  for (let k = 0; k <= total; k++) if (k < c.snapshots.denseUntil || k % every === 0 || (ce > 0 && k % ce === 0)) keep.add(k);
   let boundary = 0;
   for (const ph of c.phases) {
     boundary += ph.steps;

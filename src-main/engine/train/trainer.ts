@@ -16,6 +16,8 @@ import { countOverlap, drawUniforms, sequenceSet, taskData, type Dataset, type T
 import { Rng, deriveSeed } from '../task/rng.js';
 import { NpyRowAppender, readNpy, writeNpy } from '../task/npy.js';
 import { Adam, flatten } from './adam.js';
+import { exportModel } from '../onnx/export.js';
+import { writeFileAtomic } from '../runs/atomic.js';
 import {
   ConfigError,
   dataSeedOf,
@@ -277,11 +279,26 @@ async function runLoop(
   const currentFlat = (): Float32Array => flatten(vars);
 
   /** Appends θ_k (the current parameters) and its test attention; fills held-out metrics. */
+  const checkpointEvery = c.snapshots.checkpointEvery ?? 0;
+  const writeCheckpoint = (k: number, flat: Float32Array): void => {
+    const ph = c.phases[Math.max(0, phaseAt(Math.max(0, k - 1)))];
+    const file = `step-${String(k).padStart(6, '0')}.onnx`;
+    const bytes = exportModel(c.model, flat, {
+      task: { ...c.task, p: ph.p, dataSeed: dataSeedOf(c) },
+      step: k,
+      run: { preset: c.preset, seed: c.seed, phase: ph.name, p: ph.p },
+    });
+    writeFileAtomic(join(paths(dir).checkpoints, file), bytes);
+    manifest.checkpoints = manifest.checkpoints.filter((x) => x.step !== k).concat({ step: k, file: `checkpoints/${file}` });
+  };
+
   const snapshot = (k: number, p: number, row: MetricRow | null): void => {
     if (manifest.snapshotSteps.at(-1) === k) return;
     const b = batches.get(p)!;
     const att = tf.tidy(() => forward(params, b.test, c.model).attention.dataSync() as Float32Array);
-    trajectory.append(currentFlat());
+    const flat = currentFlat();
+    trajectory.append(flat);
+    if (boundaries.some((bd) => bd.end === k) || k === stopAt || (checkpointEvery > 0 && k > 0 && k % checkpointEvery === 0) || opts.signal?.aborted) writeCheckpoint(k, flat);
     attention.append(paddedAttention(att));
     manifest.snapshotSteps.push(k);
     if (row && b.heldout) {

@@ -1,0 +1,232 @@
+/**
+ * The analyses behind every figure, computed on onnxruntime from any source (run folder, ONNX
+ * checkpoint or folder of them). Views and commands only format what these return.
+ */
+import { lossAndAccuracy, type TokenFeed } from '../onnx/session.js';
+import { alignWeights, SourceError, type AnalysisSource } from './source.js';
+import { pca, project, type ProjectionMethod, type ProjectOptions } from './project.js';
+import type { Dataset } from '../task/data.js';
+
+export interface LossAccuracy {
+  loss: number;
+  accuracy: number;
+}
+
+/** Feeds for a source's train and test sets, concatenated into one batch, cached per source. */
+const feeds = new WeakMap<AnalysisSource, { both: TokenFeed; nTrain: number }>();
+function dataFeed(src: AnalysisSource): { both: TokenFeed; nTrain: number } {
+  let f = feeds.get(src);
+  if (!f) {
+    const { train, test } = src.data;
+    const tokens = new Int32Array(train.tokens.length + test.tokens.length);
+    tokens.set(train.tokens);
+    tokens.set(test.tokens, train.tokens.length);
+    f = { both: src.session.tokens(tokens, src.checkpoint.T), nTrain: train.n };
+    feeds.set(src, f);
+  }
+  return f;
+}
+
+/** Train and test loss and accuracy at flat weights (the source's layout). */
+export async function evaluateWeights(src: AnalysisSource, weights: Float32Array): Promise<{ train: LossAccuracy; test: LossAccuracy }> {
+  const { both, nTrain } = dataFeed(src);
+  const V = src.checkpoint.V;
+  const { logits } = await src.session.run(weights, both, ['logits']);
+  const { train, test } = src.data;
+  return {
+    train: lossAndAccuracy(logits.subarray(0, nTrain * V), train.targets, V),
+    test: lossAndAccuracy(logits.subarray(nTrain * V), test.targets, V),
+  };
+}
+
+export async function accuracy(src: AnalysisSource, step = src.step): Promise<{ step: number; train: LossAccuracy; test: LossAccuracy }> {
+  return { step, ...(await evaluateWeights(src, src.weightsAt(step))) };
+}
+
+function checkTokens(src: AnalysisSource, tokens: Int32Array): void {
+  const { T, V } = src.checkpoint;
+  if (tokens.length === 0 || tokens.length % T !== 0) throw new SourceError(`sequences must have length T = ${T}; got ${tokens.length} tokens`);
+  const bad = tokens.findIndex((x) => !Number.isInteger(x) || x < 0 || x >= V);
+  if (bad >= 0) throw new SourceError(`token ${tokens[bad]} at position ${bad % T} is outside the vocabulary {0..${V - 1}}`);
+}
+
+/** Attention [n, T] (and predictions) of given sequences at one step. */
+export async function attention(src: AnalysisSource, tokens: Int32Array, step = src.step): Promise<{ step: number; n: number; T: number; attention: Float32Array; prediction: Int32Array }> {
+  checkTokens(src, tokens);
+  const { T, V } = src.checkpoint;
+  const out = await src.session.run(src.weightsAt(step), src.session.tokens(tokens, T), ['logits', 'attention']);
+  const n = tokens.length / T;
+  const prediction = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let v = 1; v < V; v++) if (out.logits[i * V + v] > out.logits[i * V + best]) best = v;
+    prediction[i] = best;
+  }
+  return { step, n, T, attention: out.attention, prediction };
+}
+
+export interface AttentionOverTraining {
+  steps: number[];
+  n: number;
+  T: number;
+  /** float32 [steps, n, T] */
+  values: Float32Array;
+  /** int8 [steps, n, T]: +1 where attention grew since the previous snapshot, −1 where it shrank, 0 at the first or when equal */
+  change: Int8Array;
+}
+
+/** The attention of given sequences at every snapshot in [from, to] (every `stride`-th). */
+export async function attentionOverTraining(src: AnalysisSource, tokens: Int32Array, opts: { from?: number; to?: number; stride?: number; signal?: AbortSignal } = {}): Promise<AttentionOverTraining> {
+  checkTokens(src, tokens);
+  const { T } = src.checkpoint;
+  const stride = Math.max(1, opts.stride ?? 1);
+  const steps = src.steps.filter((s) => s >= (opts.from ?? -Infinity) && s <= (opts.to ?? Infinity)).filter((_, i) => i % stride === 0);
+  if (steps.length === 0) throw new SourceError(`no snapshots between steps ${opts.from ?? 'start'} and ${opts.to ?? 'end'}`);
+  const n = tokens.length / T;
+  const feed = src.session.tokens(tokens, T);
+  const values = new Float32Array(steps.length * n * T);
+  for (let i = 0; i < steps.length; i++) {
+    if (opts.signal?.aborted) throw new SourceError('cancelled');
+    const { attention: a } = await src.session.run(src.weightsAt(steps[i]), feed, ['attention']);
+    values.set(a, i * n * T);
+  }
+  const change = new Int8Array(values.length);
+  for (let i = n * T; i < values.length; i++) change[i] = Math.sign(values[i] - values[i - n * T]);
+  return { steps, n, T, values, change };
+}
+
+/** All p^k prefixes followed by zeros (the inputs of Fig. 4), in lexicographic order. */
+export function prefixSequences(p: number, k: number, T: number): Int32Array {
+  const count = Math.pow(p, k);
+  if (count > 1 << 20) throw new SourceError(`${p}^${k} = ${count} prefixes are too many; choose a smaller p or k`);
+  const out = new Int32Array(count * T);
+  for (let c = 0; c < count; c++) {
+    let x = c;
+    for (let t = k - 1; t >= 0; t--) {
+      out[c * T + t] = x % p;
+      x = Math.floor(x / p);
+    }
+  }
+  return out;
+}
+
+export interface Embeddings {
+  step: number;
+  n: number;
+  d: number;
+  /** float32 [n, d]: z_A of each sequence */
+  zAttn: Float32Array;
+  /** the sum of the first k tokens (not reduced mod p), the colour of Fig. 4 */
+  labels: Int32Array;
+  tokens: Int32Array;
+  /** 2-D coordinates: z_A itself when d = 2, else its first two principal components */
+  xy: Float64Array;
+  explainedVariance: number[] | null;
+}
+
+/** z_A embeddings of all p^k prefixes followed by zeros, or of a dataset split. */
+export async function embeddings(src: AnalysisSource, opts: { step?: number; set?: 'prefixes' | 'train' | 'test'; p?: number; k?: number } = {}): Promise<Embeddings> {
+  const step = opts.step ?? src.step;
+  const { T, d } = src.checkpoint;
+  const k = opts.k ?? src.data.k;
+  const p = opts.p ?? src.data.p;
+  if (k > T) throw new SourceError(`k = ${k} is larger than the sequence length T = ${T}`);
+  if (p > src.checkpoint.V) throw new SourceError(`p = ${p} is larger than the vocabulary V = ${src.checkpoint.V}`);
+  const set = opts.set ?? 'prefixes';
+  const ds: Dataset | null = set === 'prefixes' ? null : src.data[set];
+  const tokens = ds ? ds.tokens : prefixSequences(p, k, T);
+  const n = tokens.length / T;
+  const { zAttn } = await src.session.run(src.weightsAt(step), src.session.tokens(tokens, T), ['z_attn']);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) labels[i] += tokens[i * T + t];
+  let xy: Float64Array;
+  let explainedVariance: number[] | null = null;
+  if (d === 2) {
+    xy = Float64Array.from(zAttn);
+  } else {
+    const r = await pca({ data: zAttn, n, width: d }, 2);
+    xy = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) for (let j = 0; j < Math.min(2, r.k); j++) xy[i * 2 + j] = r.coords[i * r.k + j];
+    explainedVariance = r.explained;
+  }
+  return { step, n, d, zAttn, labels, tokens, xy, explainedVariance };
+}
+
+export interface InterpolationRow {
+  t: number;
+  train_loss: number;
+  train_acc: number;
+  test_loss: number;
+  test_acc: number;
+}
+
+/** Loss and accuracy of (1 − t)·θ_A + t·θ_B, on A's data, for `points` values of t in [from, to]. */
+export async function interpolate(a: AnalysisSource, b: AnalysisSource, opts: { points?: number; from?: number; to?: number; signal?: AbortSignal; onProgress?: (f: number) => void } = {}): Promise<InterpolationRow[]> {
+  const points = opts.points ?? 101;
+  const from = opts.from ?? 0;
+  const to = opts.to ?? 1;
+  if (!Number.isInteger(points) || points < 2) throw new SourceError(`--points must be an integer ≥ 2, got ${points}`);
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw new SourceError('--from and --to must be numbers');
+  const wa = a.weightsAt(a.step);
+  const wb = alignWeights(a.checkpoint, b.checkpoint, b.weightsAt(b.step));
+  const w = new Float32Array(wa.length);
+  const rows: InterpolationRow[] = [];
+  for (let i = 0; i < points; i++) {
+    if (opts.signal?.aborted) throw new SourceError('cancelled');
+    // round t to the grid's decimals so that CSV values read as written (0.27, not 0.27000000000000002)
+    const t = Number((from + ((to - from) * i) / (points - 1)).toPrecision(12));
+    for (let j = 0; j < w.length; j++) w[j] = (1 - t) * wa[j] + t * wb[j];
+    const r = await evaluateWeights(a, w);
+    rows.push({ t, train_loss: r.train.loss, train_acc: r.train.accuracy, test_loss: r.test.loss, test_acc: r.test.accuracy });
+    opts.onProgress?.((i + 1) / points);
+  }
+  return rows;
+}
+
+export interface TrajectoryProjection {
+  method: ProjectionMethod;
+  runs: { label: string; path: string; steps: number[]; markers: { kind: 'start' | 'switch' | 'end'; step: number; index: number }[] }[];
+  /** one row per snapshot, runs one after the other */
+  points: { run: number; step: number; x: number; y: number }[];
+  explainedVariance: number[] | null;
+}
+
+/** Projects the snapshots of one or several runs (same parameter layout) together. */
+export async function projectTrajectories(sources: AnalysisSource[], opts: ProjectOptions & { every?: number }): Promise<TrajectoryProjection> {
+  if (sources.length === 0) throw new SourceError('no runs to project');
+  const first = sources[0];
+  const every = Math.max(1, opts.every ?? 1);
+  const selected = sources.map((s) => {
+    const steps = s.steps.filter((step, i) => i === 0 || i === s.steps.length - 1 || step % every === 0 || s.phases.some((ph) => ph.end === step));
+    return { src: s, steps };
+  });
+  const n = selected.reduce((a, s) => a + s.steps.length, 0);
+  const width = first.checkpoint.total;
+  const data = new Float32Array(n * width);
+  let row = 0;
+  for (const { src, steps } of selected) {
+    for (const step of steps) {
+      const w = src === first ? src.weightsAt(step) : alignWeights(first.checkpoint, src.checkpoint, src.weightsAt(step));
+      data.set(w, row * width);
+      row++;
+    }
+  }
+  const proj = await project({ data, n, width }, opts);
+  const points: TrajectoryProjection['points'] = [];
+  const runs: TrajectoryProjection['runs'] = [];
+  row = 0;
+  selected.forEach(({ src, steps }, r) => {
+    const markers: TrajectoryProjection['runs'][number]['markers'] = [{ kind: 'start', step: steps[0], index: row }];
+    for (const ph of src.phases.slice(0, -1)) {
+      const i = steps.indexOf(ph.end);
+      if (i >= 0) markers.push({ kind: 'switch', step: ph.end, index: row + i });
+    }
+    markers.push({ kind: 'end', step: steps[steps.length - 1], index: row + steps.length - 1 });
+    for (const step of steps) {
+      points.push({ run: r, step, x: proj.coords[row * proj.dims], y: proj.coords[row * proj.dims + 1] });
+      row++;
+    }
+    runs.push({ label: src.label, path: src.path, steps, markers });
+  });
+  return { method: opts.method, runs, points, explainedVariance: proj.explainedVariance };
+}

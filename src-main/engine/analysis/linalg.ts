@@ -1,0 +1,156 @@
+/**
+ * Dense linear algebra for projections. The large products (the Gram matrix of thousands of
+ * snapshots of ten thousand parameters) run on onnxruntime's MatMul (MLAS, multithreaded);
+ * small symmetric eigenproblems use cyclic Jacobi in float64.
+ */
+import * as ort from 'onnxruntime-node';
+import { availableParallelism } from 'node:os';
+import { encodeModel, DataType } from '../onnx/proto.js';
+
+let matmulSession: Promise<ort.InferenceSession> | null = null;
+
+function matmulModel(): Uint8Array {
+  const dims = (a: string, b: string) => ({ elem_type: DataType.FLOAT, shape: { dim: [{ dim_param: a }, { dim_param: b }] } });
+  return encodeModel({
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 17 }],
+    producer_name: 'circuit-workbench',
+    graph: {
+      name: 'matmul',
+      node: [{ op_type: 'MatMul', input: ['a', 'b'], output: ['c'], name: 'matmul' }],
+      input: [{ name: 'a', type: { tensor_type: dims('m', 'k') } }, { name: 'b', type: { tensor_type: dims('k', 'n') } }],
+      output: [{ name: 'c', type: { tensor_type: dims('m', 'n') } }],
+    },
+  });
+}
+
+/** C = A B for row-major float32 A [m, k] and B [k, n]. */
+export async function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Promise<Float32Array> {
+  matmulSession ??= ort.InferenceSession.create(matmulModel(), { intraOpNumThreads: availableParallelism() });
+  const session = await matmulSession;
+  const out = await session.run({ a: new ort.Tensor('float32', a, [m, k]), b: new ort.Tensor('float32', b, [k, n]) });
+  return out['c'].data as Float32Array;
+}
+
+export function transpose(a: Float32Array, m: number, n: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = a[i * n + j];
+  return out;
+}
+
+/** Eigen-decomposition of a symmetric n×n matrix (row-major), eigenvalues descending. */
+export function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(matrix);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p * n + q];
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k * n + p];
+          const akq = a[k * n + q];
+          a[k * n + p] = c * akp - s * akq;
+          a[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p * n + k];
+          const aqk = a[q * n + k];
+          a[p * n + k] = c * apk - s * aqk;
+          a[q * n + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p];
+          const vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[j * n + j] - a[i * n + i]);
+  const values = Float64Array.from(order, (i) => a[i * n + i]);
+  const vectors = new Float64Array(n * n); // column j = eigenvector j
+  order.forEach((src, j) => {
+    for (let k = 0; k < n; k++) vectors[k * n + j] = v[k * n + src];
+  });
+  return { values, vectors };
+}
+
+/** Orthonormalises the m columns of q [n, m] in place (modified Gram–Schmidt, twice). */
+function orthonormalize(q: Float64Array, n: number, m: number): void {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let j = 0; j < m; j++) {
+      for (let i = 0; i < j; i++) {
+        let dot = 0;
+        for (let k = 0; k < n; k++) dot += q[k * m + i] * q[k * m + j];
+        for (let k = 0; k < n; k++) q[k * m + j] -= dot * q[k * m + i];
+      }
+      let norm = 0;
+      for (let k = 0; k < n; k++) norm += q[k * m + j] ** 2;
+      norm = Math.sqrt(norm) || 1;
+      for (let k = 0; k < n; k++) q[k * m + j] /= norm;
+    }
+  }
+}
+
+/**
+ * The top `k` eigenpairs of a symmetric positive semi-definite n×n matrix G: directly for small
+ * n, else by subspace iteration with Rayleigh–Ritz until the leading Ritz values change by less
+ * than `tol` (relative to the largest); trajectories' spectra decay fast, so this takes a few
+ * iterations.
+ */
+export async function topEigen(g: Float32Array, n: number, k: number, { seed = 1, tol = 1e-10, maxIter = 60 } = {}): Promise<{ values: Float64Array; vectors: Float64Array }> {
+  k = Math.min(k, n);
+  if (n <= 160) {
+    const full = symmetricEigen(Float64Array.from(g), n);
+    const vectors = new Float64Array(n * k);
+    for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) vectors[r * k + j] = full.vectors[r * n + j];
+    return { values: full.values.slice(0, k), vectors };
+  }
+  const m = Math.min(n, k + 12);
+  let state = seed >>> 0 || 1;
+  const rand = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296 - 0.5;
+  };
+  let q = Float64Array.from({ length: n * m }, rand);
+  orthonormalize(q, n, m);
+  let previous = new Float64Array(k);
+  let ritz: { values: Float64Array; vectors: Float64Array } = { values: new Float64Array(m), vectors: new Float64Array(m * m) };
+  for (let iter = 0; iter < maxIter; iter++) {
+    const z = Float64Array.from(await matmul(g, Float32Array.from(q), n, n, m));
+    // Rayleigh–Ritz on the current subspace: H = Qᵀ G Q
+    const h = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) for (let j = i; j < m; j++) {
+      let s = 0;
+      for (let r = 0; r < n; r++) s += q[r * m + i] * z[r * m + j];
+      h[i * m + j] = s;
+      h[j * m + i] = s;
+    }
+    ritz = symmetricEigen(h, m);
+    const converged = ritz.values.slice(0, k).every((v, i) => Math.abs(v - previous[i]) <= tol * Math.max(Math.abs(ritz.values[0]), 1e-30));
+    previous = ritz.values.slice(0, k);
+    if ((converged && iter > 1) || iter === maxIter - 1) break;
+    orthonormalize(z, n, m);
+    q = z;
+  }
+  // eigenvectors: Q times the Ritz vectors
+  const vectors = new Float64Array(n * k);
+  for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) {
+    let s = 0;
+    for (let i = 0; i < m; i++) s += q[r * m + i] * ritz.vectors[i * m + j];
+    vectors[r * k + j] = s;
+  }
+  return { values: ritz.values.slice(0, k), vectors };
+}

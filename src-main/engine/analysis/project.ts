@@ -1,0 +1,412 @@
+/**
+ * Projections of parameter trajectories (Fig. 7): exact PCA through the Gram matrix of the
+ * centred snapshots (snapshots ≪ parameters), with explained variance; t-SNE and UMAP on the
+ * PCA-50 coordinates. Parameter vectors are never unit-normalised. Long work reports progress,
+ * yields to the event loop and stops when its signal is aborted.
+ */
+import { UMAP } from 'umap-js';
+import { matmul, topEigen, transpose } from './linalg.js';
+import { Rng } from '../task/rng.js';
+
+export type ProjectionMethod = 'pca' | 'tsne' | 'umap';
+
+export interface ProjectionInput {
+  /** snapshot-major float32 [n, width] */
+  data: Float32Array;
+  n: number;
+  width: number;
+}
+
+export interface ProjectOptions {
+  method: ProjectionMethod;
+  dims?: number;
+  seed?: number;
+  perplexity?: number;
+  iterations?: number;
+  neighbors?: number;
+  signal?: AbortSignal;
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+export interface Projection {
+  method: ProjectionMethod;
+  /** float64 [n, dims] */
+  coords: Float64Array;
+  dims: number;
+  /** PCA only: fraction of the total variance along each component */
+  explainedVariance: number[] | null;
+}
+
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor() {
+    super('cancelled');
+  }
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+function checkCancel(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/** PCA scores of the centred rows, through the n×n Gram matrix. */
+export async function pca(
+  input: ProjectionInput,
+  k: number,
+  opts: Pick<ProjectOptions, 'signal' | 'onProgress'> & { tol?: number; maxIter?: number } = {},
+): Promise<{ coords: Float64Array; explained: number[]; k: number }> {
+  const { data, n, width } = input;
+  if (n < 2) throw new RangeError('a projection needs at least two snapshots');
+  opts.onProgress?.('centring', 0);
+  const mean = new Float64Array(width);
+  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j] += data[i * width + j];
+  for (let j = 0; j < width; j++) mean[j] /= n;
+  const centred = new Float32Array(n * width);
+  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) centred[i * width + j] = data[i * width + j] - mean[j];
+  checkCancel(opts.signal);
+  opts.onProgress?.('gram matrix', 0.2);
+  await tick();
+  const gram = await matmul(centred, transpose(centred, n, width), n, width, n);
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += gram[i * n + i];
+  checkCancel(opts.signal);
+  opts.onProgress?.('eigenvectors', 0.6);
+  await tick();
+  k = Math.min(k, n - 1);
+  const { values, vectors } = await topEigen(gram, n, k, { tol: opts.tol, maxIter: opts.maxIter });
+  const coords = new Float64Array(n * k);
+  for (let j = 0; j < k; j++) {
+    const scale = Math.sqrt(Math.max(values[j], 0));
+    // a deterministic sign: the first snapshot has a non-positive coordinate
+    const sign = vectors[j] > 0 ? -1 : 1;
+    for (let i = 0; i < n; i++) coords[i * k + j] = sign * scale * vectors[i * k + j];
+  }
+  opts.onProgress?.('done', 1);
+  return { coords, explained: Array.from(values, (v) => (trace > 0 ? Math.max(v, 0) / trace : 0)), k };
+}
+
+/**
+ * Exact t-SNE (van der Maaten 2008) with sklearn's defaults: perplexity 30 over the 3·perplexity
+ * nearest neighbours, early exaggeration 12 for 250 iterations, learning rate max(n/48, 50),
+ * momentum 0.5 then 0.8, per-parameter gains, PCA initialisation (std 1e-4).
+ */
+export async function tsne(points: Float64Array, n: number, dim: number, init: Float64Array, opts: ProjectOptions): Promise<Float64Array> {
+  const perplexity = Math.min(opts.perplexity ?? 30, (n - 1) / 3);
+  const iterations = opts.iterations ?? 1000;
+  const kNeighbors = Math.min(n - 1, Math.floor(3 * perplexity + 1));
+  // squared distances to the k nearest neighbours, then P by binary search on the precision
+  const nbr = new Int32Array(n * kNeighbors);
+  const pval = new Float64Array(n * kNeighbors);
+  const dist = new Float64Array(n);
+  const sorted = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < dim; c++) {
+        const d = points[i * dim + c] - points[j * dim + c];
+        s += d * d;
+      }
+      dist[j] = j === i ? Infinity : s;
+    }
+    // the k nearest: threshold from a native typed-array sort, then one pass (ties by index)
+    sorted.set(dist);
+    sorted.sort();
+    const threshold = sorted[kNeighbors - 1];
+    let t = 0;
+    for (let j = 0; j < n && t < kNeighbors; j++) if (dist[j] < threshold) nbr[i * kNeighbors + t++] = j;
+    for (let j = 0; j < n && t < kNeighbors; j++) if (dist[j] === threshold) nbr[i * kNeighbors + t++] = j;
+    let nearestD = Infinity;
+    for (let t2 = 0; t2 < kNeighbors; t2++) nearestD = Math.min(nearestD, dist[nbr[i * kNeighbors + t2]]);
+    let lo = 0;
+    let hi = Infinity;
+    let beta = 1;
+    const target = Math.log(perplexity);
+    for (let iter = 0; iter < 100; iter++) {
+      let sum = 0;
+      let h = 0;
+      for (let t = 0; t < kNeighbors; t++) {
+        const d = dist[nbr[i * kNeighbors + t]];
+        const p = Math.exp(-(d - nearestD) * beta);
+        pval[i * kNeighbors + t] = p;
+        sum += p;
+      }
+      for (let t = 0; t < kNeighbors; t++) {
+        const p = pval[i * kNeighbors + t] / sum;
+        pval[i * kNeighbors + t] = p;
+        if (p > 1e-300) h -= p * Math.log(p);
+      }
+      if (Math.abs(h - target) < 1e-5) break;
+      if (h > target) {
+        lo = beta;
+        beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
+      } else {
+        hi = beta;
+        beta = (beta + lo) / 2;
+      }
+    }
+    if (i % 200 === 0) {
+      checkCancel(opts.signal);
+      opts.onProgress?.('t-SNE affinities', (0.1 * i) / n);
+      await tick();
+    }
+  }
+  // symmetrise: P = (P + Pᵀ) / 2n, as a sparse list of pairs
+  const sym = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < kNeighbors; t++) {
+      const j = nbr[i * kNeighbors + t];
+      const key = i < j ? i * n + j : j * n + i;
+      sym.set(key, (sym.get(key) ?? 0) + pval[i * kNeighbors + t] / (2 * n));
+    }
+  }
+  const pairI = new Int32Array(sym.size);
+  const pairJ = new Int32Array(sym.size);
+  const pairP = new Float64Array(sym.size);
+  let idx = 0;
+  for (const [key, p] of sym) {
+    pairI[idx] = Math.floor(key / n);
+    pairJ[idx] = key % n;
+    pairP[idx] = p;
+    idx++;
+  }
+
+  const y = Float64Array.from(init);
+  const update = new Float64Array(n * 2);
+  const gains = new Float64Array(n * 2).fill(1);
+  const grad = new Float64Array(n * 2);
+  const lr = Math.max(n / 12 / 4, 50);
+  const tree = new QuadTree(n);
+  for (let iter = 0; iter < iterations; iter++) {
+    const exaggeration = iter < 250 ? 12 : 1;
+    const momentum = iter < 250 ? 0.5 : 0.8;
+    grad.fill(0);
+    // repulsion, Barnes–Hut (θ = 0.5): grad_i −= Σ_j num_ij² (y_i − y_j), z = Σ_{i≠j} num_ij
+    const z = tree.repulsion(y, n, grad);
+    // grad now holds −Σ_j num² (y_i − y_j); scale by 1/Z, then add the attraction
+    for (let c = 0; c < grad.length; c++) grad[c] /= z;
+    for (let e = 0; e < pairP.length; e++) {
+      const i = pairI[e];
+      const j = pairJ[e];
+      const d0 = y[2 * i] - y[2 * j];
+      const d1 = y[2 * i + 1] - y[2 * j + 1];
+      const w = (exaggeration * pairP[e]) / (1 + d0 * d0 + d1 * d1);
+      grad[2 * i] += w * d0;
+      grad[2 * i + 1] += w * d1;
+      grad[2 * j] -= w * d0;
+      grad[2 * j + 1] -= w * d1;
+    }
+    for (let c = 0; c < y.length; c++) {
+      const g = 4 * grad[c];
+      gains[c] = Math.sign(g) !== Math.sign(update[c]) ? gains[c] + 0.2 : Math.max(gains[c] * 0.8, 0.01);
+      update[c] = momentum * update[c] - lr * gains[c] * g;
+      y[c] += update[c];
+    }
+    if (iter % 25 === 0) {
+      checkCancel(opts.signal);
+      opts.onProgress?.('t-SNE', 0.1 + (0.9 * iter) / iterations);
+      await tick();
+    }
+  }
+  return y;
+}
+
+/**
+ * A quadtree over 2-D points for Barnes–Hut t-SNE: far cells act as one point at their centre
+ * of mass when cell width / distance < θ. Stored in typed arrays and rebuilt every iteration.
+ */
+class QuadTree {
+  private readonly cap: number;
+  private cx: Float64Array; // cell centre
+  private cy: Float64Array;
+  private half: Float64Array; // half width
+  private mx: Float64Array; // centre of mass
+  private my: Float64Array;
+  private count: Int32Array;
+  private child: Int32Array; // 4 per node, −1 if none
+  private point: Int32Array; // the point of a leaf holding one point, else −1
+  private size = 0;
+  private readonly stack: Int32Array;
+
+  constructor(n: number) {
+    this.cap = 4 * n + 64;
+    this.cx = new Float64Array(this.cap);
+    this.cy = new Float64Array(this.cap);
+    this.half = new Float64Array(this.cap);
+    this.mx = new Float64Array(this.cap);
+    this.my = new Float64Array(this.cap);
+    this.count = new Int32Array(this.cap);
+    this.child = new Int32Array(this.cap * 4);
+    this.point = new Int32Array(this.cap);
+    this.stack = new Int32Array(this.cap);
+  }
+
+  private grow(): void {
+    const cap = this.cx.length * 2;
+    const g64 = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const g32 = (a: Int32Array, m = 1) => {
+      const b = new Int32Array(cap * m);
+      b.set(a);
+      return b;
+    };
+    this.cx = g64(this.cx);
+    this.cy = g64(this.cy);
+    this.half = g64(this.half);
+    this.mx = g64(this.mx);
+    this.my = g64(this.my);
+    this.count = g32(this.count);
+    this.child = g32(this.child, 4);
+    this.point = g32(this.point);
+  }
+
+  private node(cx: number, cy: number, half: number): number {
+    if (this.size >= this.cx.length) this.grow();
+    const k = this.size++;
+    this.cx[k] = cx;
+    this.cy[k] = cy;
+    this.half[k] = half;
+    this.mx[k] = 0;
+    this.my[k] = 0;
+    this.count[k] = 0;
+    this.point[k] = -1;
+    this.child.fill(-1, 4 * k, 4 * k + 4);
+    return k;
+  }
+
+  private insert(y: Float64Array, i: number): void {
+    let k = 0;
+    const px = y[2 * i];
+    const py = y[2 * i + 1];
+    for (let depth = 0; ; depth++) {
+      const c = this.count[k];
+      this.mx[k] = (this.mx[k] * c + px) / (c + 1);
+      this.my[k] = (this.my[k] * c + py) / (c + 1);
+      this.count[k] = c + 1;
+      if (c === 0) {
+        this.point[k] = i;
+        return;
+      }
+      if (depth > 40) return; // coincident points: the centre of mass already counts them
+      const moving = this.point[k];
+      if (moving >= 0) {
+        // split a single-point leaf: push its point one level down
+        this.point[k] = -1;
+        const q = this.quadrant(k, y[2 * moving], y[2 * moving + 1]);
+        const ch = this.ensureChild(k, q);
+        this.mx[ch] = y[2 * moving];
+        this.my[ch] = y[2 * moving + 1];
+        this.count[ch] = 1;
+        this.point[ch] = moving;
+      }
+      k = this.ensureChild(k, this.quadrant(k, px, py));
+    }
+  }
+
+  private quadrant(k: number, x: number, y: number): number {
+    return (x >= this.cx[k] ? 1 : 0) + (y >= this.cy[k] ? 2 : 0);
+  }
+
+  private ensureChild(k: number, q: number): number {
+    let ch = this.child[4 * k + q];
+    if (ch < 0) {
+      const h = this.half[k] / 2;
+      ch = this.node(this.cx[k] + (q & 1 ? h : -h), this.cy[k] + (q & 2 ? h : -h), h);
+      this.child[4 * k + q] = ch;
+    }
+    return ch;
+  }
+
+  /** Subtracts the repulsive forces from grad and returns Z. */
+  repulsion(y: Float64Array, n: number, grad: Float64Array, theta = 0.5): number {
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    for (let i = 0; i < n; i++) {
+      minX = Math.min(minX, y[2 * i]);
+      maxX = Math.max(maxX, y[2 * i]);
+      minY = Math.min(minY, y[2 * i + 1]);
+      maxY = Math.max(maxY, y[2 * i + 1]);
+    }
+    this.size = 0;
+    this.node((minX + maxX) / 2, (minY + maxY) / 2, Math.max(maxX - minX, maxY - minY) / 2 + 1e-9);
+    for (let i = 0; i < n; i++) this.insert(y, i);
+    const theta2 = theta * theta;
+    let z = 0;
+    for (let i = 0; i < n; i++) {
+      const px = y[2 * i];
+      const py = y[2 * i + 1];
+      let fx = 0;
+      let fy = 0;
+      let top = 0;
+      this.stack[top++] = 0;
+      while (top > 0) {
+        const k = this.stack[--top];
+        const c = this.count[k];
+        if (c === 0 || this.point[k] === i) continue;
+        const dx = px - this.mx[k];
+        const dy = py - this.my[k];
+        const d2 = dx * dx + dy * dy;
+        const w = 2 * this.half[k];
+        if (this.point[k] >= 0 || w * w < theta2 * d2) {
+          const num = 1 / (1 + d2);
+          z += c * num;
+          const f = c * num * num;
+          fx += f * dx;
+          fy += f * dy;
+        } else {
+          for (let q = 0; q < 4; q++) {
+            const ch = this.child[4 * k + q];
+            if (ch >= 0) this.stack[top++] = ch;
+          }
+        }
+      }
+      grad[2 * i] -= fx;
+      grad[2 * i + 1] -= fy;
+    }
+    return z;
+  }
+}
+
+/** Projects snapshots (rows) to `dims` coordinates. */
+export async function project(input: ProjectionInput, opts: ProjectOptions): Promise<Projection> {
+  const dims = opts.dims ?? 2;
+  if (opts.method === 'pca') {
+    const r = await pca(input, Math.max(dims, 10), opts);
+    const coords = new Float64Array(input.n * dims);
+    for (let i = 0; i < input.n; i++) for (let j = 0; j < dims; j++) coords[i * dims + j] = j < r.k ? r.coords[i * r.k + j] : 0;
+    return { method: 'pca', coords, dims, explainedVariance: r.explained };
+  }
+  if (dims !== 2) throw new RangeError(`${opts.method} projects to 2 dimensions here`);
+  const stage = (name: string, a: number, b: number) => (s: string, f: number) => opts.onProgress?.(s === 'done' ? name : s, a + (b - a) * f);
+  // The 50-D reduction only feeds neighbourhoods to t-SNE/UMAP: a looser subspace suffices.
+  const reduced = await pca(input, 50, { signal: opts.signal, onProgress: stage('PCA-50', 0, 0.2), tol: 1e-4, maxIter: 12 });
+  const n = input.n;
+  const k = reduced.k;
+  const points = reduced.coords;
+  if (opts.method === 'tsne') {
+    const std = Math.sqrt(points.reduce((a, _, i) => (i % k === 0 ? a + points[i] ** 2 : a), 0) / n) || 1;
+    const init = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      init[2 * i] = (points[i * k] / std) * 1e-4;
+      init[2 * i + 1] = k > 1 ? (points[i * k + 1] / std) * 1e-4 : 0;
+    }
+    const coords = await tsne(points, n, k, init, { ...opts, onProgress: stage('t-SNE', 0.2, 1) });
+    return { method: 'tsne', coords, dims: 2, explainedVariance: null };
+  }
+  const rng = new Rng(opts.seed ?? 0);
+  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(opts.neighbors ?? 15, n - 1), minDist: 0.1, random: () => rng.uniform() });
+  const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * k, (i + 1) * k)));
+  const epochs = umap.initializeFit(rows);
+  for (let e = 0; e < epochs; e++) {
+    umap.step();
+    if (e % 10 === 0) {
+      checkCancel(opts.signal);
+      opts.onProgress?.('UMAP', 0.2 + (0.8 * e) / epochs);
+      await tick();
+    }
+  }
+  const emb = umap.getEmbedding();
+  return { method: 'umap', coords: Float64Array.from(emb.flat()), dims: 2, explainedVariance: null };
+}
