@@ -5,6 +5,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApiError } from '../api/contract.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, totalSteps, validateConfig, dataSeedOf, type TrainConfig } from '../engine/train/config.js';
 import { TrainError, train, type TrainProgress } from '../engine/train/trainer.js';
 import { EXPERIMENTS, parseSeeds, runExperiment, type ExperimentResult } from '../engine/train/experiment.js';
@@ -18,7 +20,7 @@ import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 
-const KNOWN_ERRORS = [ConfigError, TrainError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError];
+const KNOWN_ERRORS = [ConfigError, TrainError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError];
 
 function fail(err: unknown): never {
   const known = KNOWN_ERRORS.some((E) => err instanceof E);
@@ -281,5 +283,29 @@ addConfigOptions(
   });
 
 registerAnalysis(program, fail);
+
+program
+  .command('serve')
+  .description('serve the workbench UI and API over HTTP (for a remote or headless machine), with a token')
+  .argument('<workspaces...>', 'folders whose runs and checkpoints may be opened (new runs are written into the first)')
+  .option('--port <P>', 'port (default: a free one)', int('--port'), 0)
+  .option('--host <H>', 'address to listen on (default 127.0.0.1, this machine only)', '127.0.0.1')
+  .option('--token <T>', 'the access token (default: a random one)')
+  .option('--no-demo', 'do not open the bundled demo runs')
+  .addHelpText('after', '\nExample:\n  circuit-workbench serve runs/ --port 8765\n  then open the printed http://127.0.0.1:8765/?token=… in a browser (ssh -L 8765:127.0.0.1:8765 for a remote box)')
+  .action(async (workspaces: string[], o: { port: number; host: string; token?: string; demo: boolean }) => {
+    try {
+      const { serve } = await import('../serve/server.js');
+      const rendererDir = process.env['CIRCUIT_WORKBENCH_RENDERER'] ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
+      const demoDir = o.demo ? fileURLToPath(new URL('../../resources/demo', import.meta.url)) : null;
+      const running = await serve({ workspaces, host: o.host, port: o.port, token: o.token ?? process.env['CIRCUIT_WORKBENCH_TOKEN'], rendererDir, demoDir });
+      process.stdout.write(`Circuit Workbench is serving ${workspaces.join(', ')}\nopen ${running.url}\n`);
+      const stop = () => void running.close().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    } catch (err) {
+      fail(err);
+    }
+  });
 
 await program.parseAsync(process.argv);

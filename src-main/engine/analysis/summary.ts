@@ -14,7 +14,7 @@ export interface RunSummary {
   finalTestLoss: number;
   finalTestAcc: number;
   finalHeldoutAcc: number;
-  /** first update s after which the test accuracy is ≥ threshold (null: never) */
+  /** first update s of the last phase (the target task) after which the test accuracy is ≥ threshold (null: never) */
   firstStepAbove: number | null;
   seconds: number;
 }
@@ -26,7 +26,9 @@ export function summarizeRun(runDir: string, threshold = SUCCESS_THRESHOLD): Run
   const rows = readMetrics(runDir);
   const last: MetricRow | undefined = rows[rows.length - 1];
   const lastHeldout = [...rows].reverse().find((r) => Number.isFinite(r.heldout_acc));
-  const first = rows.find((r) => r.test_acc >= threshold);
+  // A curriculum's early phases test on their own (easier) data: success is measured on the last.
+  const lastPhase = m.phases[m.phases.length - 1];
+  const first = rows.find((r) => r.step >= lastPhase.start && r.test_acc >= threshold);
   return {
     runDir,
     preset: m.config.preset,

@@ -1,0 +1,107 @@
+/**
+ * Long work (training, experiments, t-SNE/UMAP) runs in worker processes so that the server or
+ * the window never freezes; the manager tracks jobs, forwards their progress as events, and
+ * cancels them on request.
+ */
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { JobEvent, JobInfo } from '../api/contract.js';
+import type { FromWorker, JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
+
+/** Forks src-main/jobs/node-worker.ts through tsx. */
+export const nodeWorkerLauncher: WorkerLauncher = (onMessage, onExit) => {
+  const entry = fileURLToPath(new URL('./node-worker.ts', import.meta.url));
+  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  child.on('message', (m) => onMessage(m as FromWorker));
+  child.on('exit', (code) => onExit(code));
+  return { send: (m) => child.send(m), kill: () => child.kill('SIGKILL') };
+};
+
+interface Job {
+  info: JobInfo;
+  handle: WorkerHandle;
+  result: unknown;
+}
+
+export class JobManager {
+  private readonly jobs = new Map<string, Job>();
+  private readonly listeners = new Set<(e: JobEvent) => void>();
+  private readonly launch: WorkerLauncher;
+
+  constructor(launch: WorkerLauncher = nodeWorkerLauncher) {
+    this.launch = launch;
+  }
+
+  onEvent(listener: (e: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: JobEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  start(spec: JobSpec, label: string, outDir: string | null): JobInfo {
+    const info: JobInfo = { jobId: randomUUID(), kind: spec.kind, label, state: 'running', fraction: 0, stage: 'starting', outDir, message: null };
+    const job: Job = { info, handle: { send: () => {}, kill: () => {} }, result: null };
+    this.jobs.set(info.jobId, job);
+    job.handle = this.launch(
+      (m) => {
+        if (info.state !== 'running') return;
+        if (m.type === 'progress') {
+          info.fraction = m.fraction;
+          info.stage = m.stage;
+          this.emit({ type: 'progress', job: { ...info }, point: m.point });
+        } else if (m.type === 'done') {
+          info.state = 'done';
+          info.fraction = 1;
+          info.stage = 'done';
+          job.result = m.result;
+          this.emit({ type: 'done', job: { ...info }, result: m.result });
+        } else if (m.type === 'failed') {
+          info.state = 'failed';
+          info.message = m.message;
+          this.emit({ type: 'failed', job: { ...info } });
+        } else {
+          info.state = 'cancelled';
+          info.stage = 'cancelled';
+          this.emit({ type: 'cancelled', job: { ...info } });
+        }
+      },
+      (code) => {
+        if (info.state === 'running') {
+          info.state = 'failed';
+          info.message = `the worker process ended unexpectedly (exit code ${code})`;
+          this.emit({ type: 'failed', job: { ...info } });
+        }
+      },
+    );
+    job.handle.send({ type: 'start', spec });
+    return { ...info };
+  }
+
+  /** Asks a job to stop (it finishes its current step and saves); kills it if it has not after 15 s. */
+  cancel(jobId: string): JobInfo | null {
+    const job = this.jobs.get(jobId);
+    if (!job) return null;
+    if (job.info.state === 'running') {
+      job.handle.send({ type: 'cancel' });
+      const timer = setTimeout(() => job.info.state === 'running' && job.handle.kill(), 15_000);
+      timer.unref();
+    }
+    return { ...job.info };
+  }
+
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((j) => ({ ...j.info }));
+  }
+
+  result(jobId: string): unknown {
+    return this.jobs.get(jobId)?.result ?? null;
+  }
+
+  shutdown(): void {
+    for (const j of this.jobs.values()) if (j.info.state === 'running') j.handle.kill();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * What a job worker does with a spec: calls the engine and reports. Transport-free, so the
+ * Node child-process worker and the Electron utility-process worker share it.
+ */
+import { train } from '../engine/train/trainer.js';
+import { runExperiment } from '../engine/train/experiment.js';
+import { openSource } from '../engine/analysis/source.js';
+import { projectTrajectories, } from '../engine/analysis/analyses.js';
+import { CancelledError } from '../engine/analysis/project.js';
+import type { FromWorker, JobSpec } from './protocol.js';
+
+export async function runJob(spec: JobSpec, signal: AbortSignal, post: (m: FromWorker) => void): Promise<void> {
+  try {
+    if (spec.kind === 'train') {
+      const result = await train({
+        runDir: spec.runDir,
+        config: spec.config,
+        maxSteps: spec.maxSteps,
+        signal,
+        onProgress: (p) =>
+          post({
+            type: 'progress',
+            fraction: p.step / p.totalSteps,
+            stage: `step ${p.step} of ${p.totalSteps} (${p.phase})`,
+            point: { step: p.step, trainLoss: p.trainLoss, trainAcc: p.trainAcc, testLoss: p.testLoss, testAcc: p.testAcc },
+          }),
+      });
+      post(result.status === 'cancelled' ? { type: 'cancelled' } : result.status === 'complete' ? { type: 'done', result } : { type: 'failed', message: `training ${result.status}` });
+    } else if (spec.kind === 'experiment') {
+      const done = new Map<string, number>();
+      const result = await runExperiment({
+        experiment: spec.experiment,
+        seeds: spec.seeds,
+        outDir: spec.outDir,
+        maxSteps: spec.maxSteps,
+        signal,
+        onProgress: (p) => {
+          done.set(p.run, p.done ? 1 : p.step / p.totalSteps);
+          const total = spec.seeds.length * 2;
+          post({ type: 'progress', fraction: [...done.values()].reduce((a, b) => a + b, 0) / total, stage: `${[...done.values()].filter((x) => x === 1).length} of ${total} runs done` });
+        },
+      });
+      post(signal.aborted ? { type: 'cancelled' } : { type: 'done', result });
+    } else {
+      const sources = [];
+      for (const p of spec.paths) sources.push(await openSource(p));
+      const r = await projectTrajectories(sources, { method: spec.method, every: spec.every, seed: spec.seed, signal, onProgress: (stage, fraction) => post({ type: 'progress', fraction, stage }) });
+      post({ type: 'done', result: { ...r, runs: r.runs.map((run, i) => ({ id: spec.ids[i], label: run.label, steps: run.steps, markers: run.markers })) } });
+    }
+  } catch (err) {
+    if (err instanceof CancelledError || signal.aborted) post({ type: 'cancelled' });
+    else post({ type: 'failed', message: (err as Error).message });
+  }
+}
