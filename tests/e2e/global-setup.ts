@@ -1,0 +1,42 @@
+/**
+ * Makes real runs with the CLI (a small scratch and curriculum pair of the paper's model, with
+ * snapshots every few steps) in a fresh workspace, then starts `circuit-workbench serve` on it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../bin/circuit-workbench.js', import.meta.url));
+export const STATE_FILE = join(tmpdir(), 'circuit-workbench-e2e.json');
+
+function cli(args: string[]): void {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`circuit-workbench ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+export default async function globalSetup(): Promise<void> {
+  const workspace = mkdtempSync(join(tmpdir(), 'cw-e2e-'));
+  const small = ['--T', '8', '--k', '3', '--d', '16', '--h', '64', '--n-train', '256', '--n-test', '64', '--n-heldout', '64', '--set', 'snapshots.denseUntil=20', '--set', 'snapshots.every=10'];
+  cli(['train', '--preset', 'fig5-scratch', '--seed', '1', ...small, '--lr', '0.01', '--set', 'phases.0.steps=200', '--out', join(workspace, 'scratch-s1'), '--json']);
+  cli(['train', '--preset', 'fig5-curriculum', '--seed', '1', ...small, '--lr', '0.01', '--set', 'phases.0.steps=100', '--set', 'phases.1.steps=100', '--out', join(workspace, 'curriculum-s1'), '--json']);
+  const token = 'e2e-token-' + Math.random().toString(36).slice(2);
+  const server = spawn(process.execPath, [CLI, 'serve', workspace, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
+    server.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /open (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    server.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  writeFileSync(STATE_FILE, JSON.stringify({ workspace, url, token, pid: server.pid }));
+  server.unref();
+}
