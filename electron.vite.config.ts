@@ -11,10 +11,14 @@ export default defineConfig({
       // also keep every TensorFlow package (incl. the optional tfjs-node) and the native
       // ONNX runtime out of the bundle explicitly.
       externalizeDeps: true,
-      lib: {
-        entry: r('./src-main/app/index.ts'),
-      },
+      // Two entries: the main process (out/main/index.js) and the job worker it forks as an
+      // Electron utility process (out/main/job-worker.js); engine code they share goes to
+      // out/main/chunks/. The worker never imports electron.
       rolldownOptions: {
+        input: {
+          index: r('./src-main/app/index.ts'),
+          'job-worker': r('./src-main/jobs/electron-worker.ts'),
+        },
         external: [/^@tensorflow\//, /^onnxruntime-node(\/.*)?$/],
       },
     },

@@ -1,16 +1,45 @@
 /**
- * Electron main process: one hardened window that shows the renderer (src-renderer).
+ * Electron main process: one hardened window showing the renderer (src-renderer), the API's
+ * handler table over IPC (every channel through the registrar, with its sender check), job
+ * workers in utility processes, and the desktop-only calls (dialogs, recent files).
+ *
+ * Built layout: out/main/index.js, out/main/job-worker.js, out/preload/index.cjs,
+ * out/renderer/index.html.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, session } from 'electron';
-import { IPC, type AppInfo } from '../preload/api.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import type { JobEvent, SourceInfo } from '../api/contract.js';
+import { createHandlers } from '../api/handlers.js';
+import { discover, PathPolicy, SourceRegistry } from '../api/sources.js';
+import { JobManager } from '../jobs/manager.js';
+import { DESKTOP_IPC, type AppInfo } from '../preload/api.js';
+import { desktopTable, RecentList } from './desktop.js';
+import { utilityProcessLauncher } from './jobs.js';
+import { apiTable, registerHandlers, trustedSender } from './registrar.js';
+import { hardenContents, hardenSession, windowOptions } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// Built layout: out/main/index.js, out/preload/index.cjs, out/renderer/index.html
 const PRELOAD_PATH = join(here, '../preload/index.cjs');
 const RENDERER_HTML = join(here, '../renderer/index.html');
-const DEV_URL = process.env['ELECTRON_RENDERER_URL'];
+const WORKER_PATH = join(here, 'job-worker.js');
+const DEV_URL = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+
+/** The URL of the app's own page: the dev server in development, the built file otherwise. */
+const APP_URL = DEV_URL ?? pathToFileURL(RENDERER_HTML).href;
+
+/**
+ * The bundled demo runs: every run folder under resources/demo (or a single resources/demo-run),
+ * next to the app's resources when packaged, in the repository otherwise. None when absent.
+ */
+function demoRuns(): string[] {
+  const base = app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources');
+  const dirs = ['demo', 'demo-run'].map((d) => join(base, d)).filter((d) => existsSync(d));
+  return discover(dirs)
+    .filter((d) => d.kind === 'run')
+    .map((d) => d.path);
+}
 
 function appInfo(): AppInfo {
   return {
@@ -23,58 +52,75 @@ function appInfo(): AppInfo {
   };
 }
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 800,
-    minHeight: 560,
-    title: 'Circuit Workbench',
-    show: false,
-    webPreferences: {
-      preload: PRELOAD_PATH,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      webviewTag: false,
-    },
-  });
-  win.once('ready-to-show', () => win.show());
+let mainWindow: BrowserWindow | null = null;
+const liveWindow = (): BrowserWindow | null => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null);
 
-  if (!app.isPackaged && DEV_URL) {
-    void win.loadURL(DEV_URL);
-  } else {
-    void win.loadFile(RENDERER_HTML);
-  }
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow(windowOptions(PRELOAD_PATH));
+  mainWindow = win;
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  if (DEV_URL) void win.loadURL(DEV_URL);
+  else void win.loadFile(RENDERER_HTML);
   return win;
 }
 
-// Harden every web contents the app ever creates: no navigation away, no new windows,
-// no <webview>.
-app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-navigate', (event) => {
-    event.preventDefault();
+function start(): void {
+  // Every renderer is sandboxed, whatever its options say.
+  app.enableSandbox();
+
+  // Harden every web contents the app ever creates, the window's included.
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents, () => APP_URL));
+
+  const jobs = new JobManager(utilityProcessLauncher(WORKER_PATH));
+  jobs.onEvent((e: JobEvent) => {
+    const win = liveWindow();
+    if (win && !win.webContents.isDestroyed()) win.webContents.send(DESKTOP_IPC.jobEvent, e);
   });
-  contents.on('will-attach-webview', (event) => {
-    event.preventDefault();
+
+  const sources = new SourceRegistry(new PathPolicy(null));
+  const workspace = join(app.getPath('documents'), 'Circuit Workbench runs');
+  const handlers = createHandlers({ sources, jobs, workspaces: [workspace], demo: demoRuns() });
+  const recent = new RecentList(join(app.getPath('userData'), 'recent.json'));
+
+  const table = {
+    ...apiTable(handlers, (channel, _request, response) => {
+      if (channel === 'source.open') recent.add((response as SourceInfo).path);
+    }),
+    ...desktopTable({ dialog, window: liveWindow, info: appInfo, recent }),
+  };
+  registerHandlers(
+    ipcMain,
+    trustedSender(() => liveWindow()?.webContents ?? null, () => APP_URL),
+    table,
+  );
+
+  void app.whenReady().then(() => {
+    hardenSession(session.defaultSession);
+    createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
   });
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-});
 
-ipcMain.handle(IPC.appInfo, (): AppInfo => appInfo());
-
-void app.whenReady().then(() => {
-  // The workbench needs no browser permissions (camera, notifications, ...).
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  app.on('second-instance', () => {
+    const win = liveWindow();
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
   });
-});
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('will-quit', () => {
+    jobs.shutdown();
+    for (const [id] of sources.entries()) void sources.close(id).catch(() => {});
+  });
+}
+
+if (app.requestSingleInstanceLock()) start();
+else app.quit();

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
 async function register(name: BackendName): Promise<boolean> {
   try {
@@ -46,7 +46,7 @@ export async function availableBackends(): Promise<BackendName[]> {
   for (const name of BACKENDS) {
     if (name === 'tensorflow') {
       try {
-        require.resolve('@tensorflow/tfjs-node');
+        requireCjs.resolve('@tensorflow/tfjs-node');
       } catch {
         continue;
       }
@@ -60,7 +60,7 @@ export function versions(): Record<string, string> {
   const v: Record<string, string> = { node: process.versions.node, tfjs: tf.version.tfjs };
   for (const pkg of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'onnxruntime-node']) {
     try {
-      v[pkg] = (require(`${pkg}/package.json`) as { version: string }).version;
+      v[pkg] = (requireCjs(`${pkg}/package.json`) as { version: string }).version;
     } catch {
       // not installed
     }

@@ -1,7 +1,9 @@
 /**
- * The API the preload script exposes to the renderer as `window.workbench`.
- * Type-only module: shared by the preload (implementation) and the renderer (declaration).
+ * What the preload script exposes to the renderer as `window.workbench`: one named function per
+ * API call, job events, and the few things only the desktop can do (file dialogs, dropped-file
+ * paths). Type-only for the renderer; the channel names are shared with the main process.
  */
+import type { Channel, JobEvent, Request, Response } from '../api/contract.js';
 
 export interface AppInfo {
   name: string;
@@ -12,12 +14,36 @@ export interface AppInfo {
   platform: string;
 }
 
-export interface WorkbenchApi {
-  /** Basic information about the running app (answered by the main process). */
-  appInfo: () => Promise<AppInfo>;
+/** Desktop-only calls (main process, not the engine). */
+export interface DesktopCalls {
+  appInfo(): Promise<AppInfo>;
+  /** the Open dialog: run folders, checkpoint folders or .onnx files; [] when cancelled */
+  openDialog(): Promise<string[]>;
+  /** the Save dialog, then writes the file; false when cancelled */
+  saveFile(req: { defaultName: string; data: string; encoding: 'utf8' | 'base64' }): Promise<boolean>;
+  /** recently opened paths, newest first */
+  recent(): Promise<string[]>;
 }
 
-/** IPC channel names, kept in one place so main and preload agree. */
-export const IPC = {
+export type BridgeCalls = { [C in Channel]: (req: Request<C>) => Promise<Response<C>> };
+
+export interface WorkbenchBridge {
+  calls: BridgeCalls;
+  desktop: DesktopCalls;
+  /** subscribes to job events; returns an unsubscribe function */
+  onJobEvent(listener: (e: JobEvent) => void): () => void;
+  /** the path of a dropped file or folder (webUtils.getPathForFile) */
+  pathForFile(file: File): string;
+}
+
+/** IPC channels of the desktop-only calls and of job events. */
+export const DESKTOP_IPC = {
   appInfo: 'app:info',
+  openDialog: 'app:open-dialog',
+  saveFile: 'app:save-file',
+  recent: 'app:recent',
+  jobEvent: 'app:job-event',
 } as const;
+
+/** The IPC channel of an API call. */
+export const apiChannel = (c: Channel): string => `api:${c}`;

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { STATE_FILE } from './global-setup';
+import { STATE_FILE } from './global-setup.js';
 
 export default async function globalTeardown(): Promise<void> {
   const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { workspace: string; pid: number };
