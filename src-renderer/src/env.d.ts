@@ -5,8 +5,3 @@ declare module '*.vue' {
   const component: DefineComponent<object, object, unknown>;
   export default component;
 }
-
-interface Window {
-  /** Exposed by src-main/preload; absent when the page is opened outside Electron. */
-  readonly workbench?: import('../../src-main/preload/api').WorkbenchApi;
-}

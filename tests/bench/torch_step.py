@@ -57,6 +57,16 @@ def make_data(rng, n, T):
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
+def blas_library():
+    """The BLAS this process loaded (Debian's torch uses whichever libblas alternative is installed)."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.lower()}
+        return ", ".join(sorted(libs)) or "unknown"
+    except OSError:
+        return "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=200)
@@ -98,6 +108,7 @@ def main():
         times.append((time.perf_counter() - t0) * 1e3)
 
     print(json.dumps({
+        "blas": blas_library(),
         "ms_per_step": round(statistics.median(times), 4),
         "mean_ms": round(statistics.fmean(times), 4),
         "steps": args.steps,

@@ -58,11 +58,15 @@ if (values.backend) {
     }
   }
   const torchScript = fileURLToPath(new URL('./torch_step.py', import.meta.url));
-  const t = spawnSync('/usr/bin/python3', [torchScript, '--steps', String(Math.min(steps, 200)), '--warmup', '20', '--threads', '1'], { encoding: 'utf8' });
+  // one thread for real: torch.set_num_threads(1) does not bind OpenBLAS's own pool
+  const oneThread = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const t = spawnSync('/usr/bin/python3', [torchScript, '--steps', String(Math.min(steps, 200)), '--warmup', '20', '--threads', '1'], { encoding: 'utf8', env: oneThread });
   let torchMs = NaN;
   try {
-    torchMs = (JSON.parse(t.stdout.trim().split('\n').pop() ?? '') as { ms_per_step: number }).ms_per_step;
+    const r = JSON.parse(t.stdout.trim().split('\n').pop() ?? '') as { ms_per_step: number; blas: string; torch: string };
+    torchMs = r.ms_per_step;
     rows.push(['pytorch (1 thread)', torchMs]);
+    process.stdout.write(`PyTorch ${r.torch}, BLAS: ${r.blas}\n`);
   } catch {
     process.stderr.write(`PyTorch benchmark failed (apt-get install python3-torch): ${t.stderr.trim().split('\n').pop()}\n`);
   }

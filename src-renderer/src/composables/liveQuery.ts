@@ -1,0 +1,87 @@
+/**
+ * A query that follows its inputs: re-run (debounced) whenever the request changes, answers to
+ * superseded requests ignored, paused while its view is hidden (KeepAlive), and a loading flag
+ * that only rises when an answer is slow, so that scrubbing the cursor does not flicker.
+ */
+import { onActivated, onBeforeUnmount, onDeactivated, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue';
+
+export interface LiveQuery<Q, R> {
+  /** the last answer and the request it answers */
+  data: ShallowRef<{ request: Q; answer: R } | null>;
+  loading: Ref<boolean>;
+  error: Ref<string | null>;
+  /** runs the current request again */
+  reload: () => void;
+}
+
+export function useLiveQuery<Q, R>(request: () => Q | null, run: (q: Q) => Promise<R>, opts: { debounceMs?: number; slowMs?: number } = {}): LiveQuery<Q, R> {
+  const debounceMs = opts.debounceMs ?? 50;
+  const slowMs = opts.slowMs ?? 250;
+  const data = shallowRef<{ request: Q; answer: R } | null>(null);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+  let active = true;
+  let lastKey: string | null = null;
+  let ticket = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let slowTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function settle(mine: number) {
+    if (mine !== ticket) return false;
+    clearTimeout(slowTimer);
+    loading.value = false;
+    return true;
+  }
+
+  function schedule(force = false) {
+    const q = request();
+    clearTimeout(timer);
+    if (q === null) {
+      ticket++;
+      lastKey = null;
+      clearTimeout(slowTimer);
+      data.value = null;
+      loading.value = false;
+      error.value = null;
+      return;
+    }
+    const key = JSON.stringify(q);
+    if ((key === lastKey && !force) || !active) return;
+    timer = setTimeout(() => {
+      lastKey = key;
+      const mine = ++ticket;
+      clearTimeout(slowTimer);
+      slowTimer = setTimeout(() => {
+        if (mine === ticket) loading.value = true;
+      }, slowMs);
+      run(q).then(
+        (answer) => {
+          if (!settle(mine)) return;
+          data.value = { request: q, answer };
+          error.value = null;
+        },
+        (err: unknown) => {
+          if (!settle(mine)) return;
+          error.value = err instanceof Error ? err.message : String(err);
+        },
+      );
+    }, debounceMs);
+  }
+
+  watch(request, () => schedule(), { deep: true, immediate: true });
+  onActivated(() => {
+    active = true;
+    schedule();
+  });
+  onDeactivated(() => {
+    active = false;
+    clearTimeout(timer);
+  });
+  onBeforeUnmount(() => {
+    ticket++;
+    clearTimeout(timer);
+    clearTimeout(slowTimer);
+  });
+
+  return { data, loading, error, reload: () => schedule(true) };
+}

@@ -1,0 +1,104 @@
+/**
+ * The open runs and checkpoints, which ones the views show, and the one step cursor that every
+ * view follows.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { SourceInfo, WorkbenchApi } from '../api';
+
+export const useWorkspace = defineStore('workspace', () => {
+  const api = ref<WorkbenchApi | null>(null);
+  const sources = ref<SourceInfo[]>([]);
+  const available = ref<{ path: string; label: string; kind: string }[]>([]);
+  const workspaces = ref<string[]>([]);
+  const recent = ref<string[]>([]);
+  /** ids of the sources the comparison views overlay, in order */
+  const selected = ref<string[]>([]);
+  /** the source the single-run views (attention, embeddings) show */
+  const primaryId = ref<string | null>(null);
+  /** the shared step cursor (a snapshot step of the primary source) */
+  const cursor = ref(0);
+  const loading = ref(false);
+  const error = ref<string | null>(null);
+
+  const primary = computed(() => sources.value.find((s) => s.id === primaryId.value) ?? null);
+  const steps = computed(() => primary.value?.steps ?? []);
+
+  function bind(a: WorkbenchApi) {
+    api.value = a;
+  }
+
+  function need(): WorkbenchApi {
+    if (!api.value) throw new Error('the workbench API is not connected');
+    return api.value;
+  }
+
+  async function refresh() {
+    const r = await need().call('workspace.list', {});
+    sources.value = r.sources;
+    // sources opened elsewhere (the API, an earlier page) are shown too
+    if (selected.value.length === 0) selected.value = r.sources.map((x) => x.id);
+    if (!primaryId.value && r.sources.length) setPrimary(r.sources[0].id);
+    available.value = r.available;
+    workspaces.value = r.workspaces;
+    recent.value = await need().recent();
+  }
+
+  /** Opens (or refreshes) a path; the first source opened becomes the primary one. */
+  async function open(path: string): Promise<SourceInfo | null> {
+    loading.value = true;
+    error.value = null;
+    try {
+      const info = await need().call('source.open', { path });
+      const i = sources.value.findIndex((s) => s.id === info.id);
+      if (i >= 0) sources.value.splice(i, 1, info);
+      else sources.value.push(info);
+      if (!selected.value.includes(info.id)) selected.value.push(info.id);
+      if (!primaryId.value) setPrimary(info.id);
+      need().remember(path);
+      recent.value = await need().recent();
+      return info;
+    } catch (err) {
+      error.value = (err as Error).message;
+      return null;
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function close(id: string) {
+    await need().call('source.close', { id });
+    sources.value = sources.value.filter((s) => s.id !== id);
+    selected.value = selected.value.filter((x) => x !== id);
+    if (primaryId.value === id) setPrimary(sources.value[0]?.id ?? null);
+  }
+
+  function setPrimary(id: string | null) {
+    primaryId.value = id;
+    const s = sources.value.find((x) => x.id === id);
+    if (s) cursor.value = s.steps[s.steps.length - 1] ?? 0;
+  }
+
+  function toggleSelected(id: string) {
+    selected.value = selected.value.includes(id) ? selected.value.filter((x) => x !== id) : [...selected.value, id];
+  }
+
+  /** Moves the cursor to the snapshot of the primary source nearest to `step`. */
+  function setCursor(step: number) {
+    const list = steps.value;
+    if (list.length === 0) return;
+    let best = list[0];
+    for (const s of list) if (Math.abs(s - step) < Math.abs(best - step)) best = s;
+    cursor.value = best;
+  }
+
+  /** Moves the cursor by `delta` snapshots. */
+  function stepCursor(delta: number) {
+    const list = steps.value;
+    const i = list.indexOf(cursor.value);
+    const j = Math.min(list.length - 1, Math.max(0, (i < 0 ? 0 : i) + delta));
+    if (list.length) cursor.value = list[j];
+  }
+
+  return { api, sources, available, workspaces, recent, selected, primaryId, primary, cursor, steps, loading, error, bind, refresh, open, close, setPrimary, toggleSelected, setCursor, stepCursor };
+});
