@@ -1,5 +1,6 @@
 /** `export` and `analyze …`: command-line doors onto the analysis engine. */
 import { Command, InvalidArgumentError } from 'commander';
+import { collect, int, num } from './args.js';
 import cliProgress from 'cli-progress';
 import { writeFileAtomic } from '../engine/runs/atomic.js';
 import { openSource, type AnalysisSource, type OpenOptions } from '../engine/analysis/source.js';
@@ -7,16 +8,6 @@ import { accuracy, attention, attentionOverTraining, embeddings, interpolate, pr
 import type { ProjectionMethod } from '../engine/analysis/project.js';
 import { exportSnapshot } from '../engine/onnx/snapshot.js';
 
-const int = (name: string) => (v: string): number => {
-  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer, got '${v}'.`);
-  return Number(v);
-};
-const num = (name: string) => (v: string): number => {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
-  return x;
-};
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 function csv(header: string[], rows: (string | number)[][]): string {
   return [header.join(','), ...rows.map((r) => r.map((x) => (typeof x === 'number' && !Number.isInteger(x) ? String(Math.fround(x)) : String(x))).join(','))].join('\n') + '\n';

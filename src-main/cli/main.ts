@@ -3,6 +3,7 @@
  * computes science of its own. Errors print one sentence and exit non-zero.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { collect, int, num } from './args.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,20 +31,10 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
-const int = (name: string) => (v: string): number => {
-  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer, got '${v}'.`);
-  return Number(v);
-};
-const num = (name: string) => (v: string): number => {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`${name} must be a number, got '${v}'.`);
-  return x;
-};
 const backendArg = (v: string): BackendName | 'auto' => {
   if (v !== 'auto' && !BACKENDS.includes(v as BackendName)) throw new InvalidArgumentError(`choose one of auto, ${BACKENDS.join(', ')}.`);
   return v as BackendName | 'auto';
 };
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 interface ConfigFlags {
   preset: string;
