@@ -6,7 +6,7 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { JobEvent, JobInfo } from '../api/contract.js';
+import type { JobEvent, JobInfo } from './events.js';
 import type { FromWorker, JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
 
 /** Forks src-main/jobs/node-worker.ts through tsx. */

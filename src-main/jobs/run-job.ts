@@ -3,7 +3,7 @@
  * Node child-process worker and the Electron utility-process worker share it.
  */
 import { train } from '../engine/train/trainer.js';
-import { runExperiment } from '../engine/train/experiment.js';
+import { runExperiment } from '../engine/experiment/experiment.js';
 import { openSource } from '../engine/analysis/source.js';
 import { projectTrajectories, } from '../engine/analysis/analyses.js';
 import { CancelledError } from '../engine/analysis/project.js';

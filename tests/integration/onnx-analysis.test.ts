@@ -20,7 +20,7 @@ import { CancelledError, pca, project } from '../../src-main/engine/analysis/pro
 import { train } from '../../src-main/engine/train/trainer.js';
 import { presetConfig, type TrainConfig } from '../../src-main/engine/train/config.js';
 import { readManifest } from '../../src-main/engine/runs/runFolder.js';
-import { writeNpy } from '../../src-main/engine/task/npy.js';
+import { writeNpy } from '../../src-main/engine/io/npy.js';
 import { Rng } from '../../src-main/engine/task/rng.js';
 import { targetsFor } from '../../src-main/engine/task/data.js';
 import { cli, DEBIAN_PYTHON, tempDir } from '../helpers.js';

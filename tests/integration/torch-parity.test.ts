@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../../src-main/engine/backend.js';
 import { PAPER_MODEL, initParams, paramLayout, type ModelConfig, type ParamLayout } from '../../src-main/engine/model/config.js';
 import { crossEntropy, forward, makeBatch, type Params } from '../../src-main/engine/model/forward.js';
-import { readNpy, writeNpy } from '../../src-main/engine/task/npy.js';
+import { readNpy, writeNpy } from '../../src-main/engine/io/npy.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'torch_reference.py');

@@ -8,10 +8,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../runs/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { readManifest } from '../runs/runFolder.js';
-import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from '../analysis/summary.js';
-import { ConfigError } from './config.js';
+import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from './summary.js';
+import { ConfigError } from '../train/config.js';
 
 export const EXPERIMENTS: Record<string, { description: string; schedules: { name: string; preset: string }[] }> = {
   fig5: {
