@@ -14,7 +14,7 @@ import { NpyError, readNpy, type NpyArray } from '../task/npy.js';
 export const RUN_FORMAT = 'circuit-workbench-run';
 export const RUN_FORMAT_VERSION = 1;
 
-export type RunStatus = 'running' | 'complete' | 'failed' | 'cancelled';
+export type RunStatus = 'running' | 'complete' | 'failed' | 'cancelled' | 'diverged';
 
 export interface RunManifest {
   format: typeof RUN_FORMAT;

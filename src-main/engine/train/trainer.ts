@@ -191,9 +191,9 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
       r.train_acc = values[i * 4 + 1];
       r.test_loss = values[i * 4 + 2];
       r.test_acc = values[i * 4 + 3];
-      if (!Number.isFinite(r.train_loss)) {
-        status = 'failed';
-        message = `the training loss became ${r.train_loss} at step ${r.step}; try a smaller learning rate`;
+      if (!Number.isFinite(r.train_loss) && status === 'complete') {
+        status = 'diverged';
+        message = `the training diverged: its loss became ${r.train_loss} at step ${r.step}; try a smaller learning rate`;
       }
     }
     writer.appendMetrics(pendingRows);
@@ -283,11 +283,17 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
     }
   } catch (err) {
     status = 'failed';
-    message = (err as Error).message;
-    throw err;
+    message = fileSystemSentence(err) ?? (err as Error).message;
+    // run.json says why, if the disk still takes it; the files written so far stay readable
+    try {
+      writer.finish(status, message, secondsSoFar());
+    } catch {
+      // the previous run.json, which still opens and resumes, stays
+    }
+    throw fileSystemSentence(err) ? new TrainError(message) : err;
   } finally {
     tf.dispose(pendingStats);
-    writer.finish(status, message, secondsSoFar());
+    if (status !== 'failed') writer.finish(status, message, secondsSoFar());
     tf.dispose(vars);
     adam.dispose();
     for (const b of batches.values()) {
