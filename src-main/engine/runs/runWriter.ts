@@ -25,6 +25,7 @@ import {
   datasetDir,
   paths,
   readManifest,
+  refuseWriteIntoRun,
   startMetrics,
   truncateMetrics,
   writeManifest,
@@ -56,6 +57,7 @@ export interface OptimizerState {
 }
 
 function prepareNewRunDir(dir: string): void {
+  refuseWriteIntoRun(dir);
   if (existsSync(dir)) {
     if (readdirSync(dir).length > 0) throw new RunWriteError(`${dir} already exists and is not empty; choose a new --out folder, or --resume it to continue a run`);
   } else {

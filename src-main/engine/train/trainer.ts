@@ -19,6 +19,7 @@ import { ConfigError, dataSeedOf, moduliOf, modelSeedOf, phaseBoundaries, snapsh
 import type { MetricRow, RunStatus } from '../runs/runFolder.js';
 import { emptyDataset, findDataFolder, generateTaskData, readDataset } from '../runs/datasets.js';
 import { RunWriter } from '../runs/runWriter.js';
+import { fileSystemSentence } from '../runs/atomic.js';
 
 export interface TrainProgress {
   step: number;
@@ -58,6 +59,8 @@ export interface TrainResult {
   stepsDone: number;
   seconds: number;
   last: MetricRow | null;
+  /** why a run did not complete (diverged, cancelled), as run.json says it */
+  message: string | null;
 }
 
 export class TrainError extends Error {
@@ -302,7 +305,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
       b.heldout?.dispose();
     }
   }
-  return { runDir: writer.dir, status, stepsDone: manifest.stepsDone, seconds: manifest.seconds, last };
+  return { runDir: writer.dir, status, stepsDone: manifest.stepsDone, seconds: manifest.seconds, last, message };
 }
 
 /** The minibatch of a phase's i-th step: a seeded shuffle per epoch, batches in order. */
