@@ -2,6 +2,7 @@
  * The command line: one door onto the engine. Every command calls engine functions; none
  * computes science of its own. Errors print one sentence and exit non-zero.
  */
+import { fileSystemSentence } from '../engine/io/atomic.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { collect, int, num } from './args.js';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { ApiError } from '../api/contract.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, totalSteps, validateConfig, type TrainConfig } from '../engine/train/config.js';
 import { TrainError, train, type TrainProgress } from '../engine/train/trainer.js';
 import { EXPERIMENTS, parseSeeds, runExperiment, type ExperimentResult } from '../engine/experiment/experiment.js';
-import { RunFormatError } from '../engine/runs/runFolder.js';
+import { refuseWriteIntoRun, RunFormatError } from '../engine/runs/runFolder.js';
 import { generateTaskData, modulusFolder, writeTaskData } from '../engine/runs/datasets.js';
 import { RunWriteError } from '../engine/runs/runWriter.js';
 import { NpyError } from '../engine/io/npy.js';
@@ -24,8 +25,9 @@ import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError];
 
 function fail(err: unknown): never {
-  const known = KNOWN_ERRORS.some((E) => err instanceof E);
-  const message = err instanceof Error ? err.message : String(err);
+  const fsSentence = fileSystemSentence(err);
+  const known = fsSentence !== null || KNOWN_ERRORS.some((E) => err instanceof E);
+  const message = fsSentence ?? (err instanceof Error ? err.message : String(err));
   process.stderr.write(`error: ${message}${known ? '' : ' (an unexpected error; please report it)'}\n`);
   if (!known && process.env['CW_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exit(1);
@@ -175,6 +177,7 @@ addConfigOptions(
             (l ? `last step: train loss ${l.train_loss.toFixed(4)} acc ${l.train_acc.toFixed(3)} | test loss ${l.test_loss.toFixed(4)} acc ${l.test_acc.toFixed(3)}\n` : ''),
         );
       }
+      if (result.status !== 'complete' && result.status !== 'cancelled' && result.message) process.stderr.write(`error: ${result.message}\n`);
       process.exit(result.status === 'complete' ? 0 : result.status === 'cancelled' ? 130 : 1);
     } catch (err) {
       fail(err);
@@ -258,6 +261,7 @@ addConfigOptions(
   .action((o: ConfigFlags & { out: string; mlpBias?: boolean }) => {
     try {
       const c = configFromFlags({ ...o, noMlpBias: o.mlpBias === false });
+      refuseWriteIntoRun(modulusFolder(o.out, 2));
       for (const [p, d] of generateTaskData(c)) {
         const folder = modulusFolder(o.out, p);
         writeTaskData(folder, d);

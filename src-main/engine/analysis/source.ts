@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readCheckpoint, parseCheckpoint, OnnxFormatError, type OnnxCheckpoint } from '../onnx/load.js';
+import { parseCheckpoint, OnnxFormatError, type OnnxCheckpoint } from '../onnx/load.js';
 import { exportModel } from '../onnx/export.js';
-import { EvalSession } from '../onnx/session.js';
+import { EvalSession, openCheckpoint } from '../onnx/session.js';
 import { readManifest, readTrajectory, datasetDir, nearestSteps, RunFormatError, type RunManifest } from '../runs/runFolder.js';
 import { findDataFolder, readDataset } from '../runs/datasets.js';
 import { drawUniforms, taskData, type Dataset, type TaskConfig } from '../task/data.js';
@@ -88,9 +88,13 @@ async function openRun(dir: string, step: number | null, opts: OpenOptions): Pro
   const trajectory = readTrajectory(dir, manifest);
   if (trajectory.steps.length === 0) throw new SourceError(`${dir} has no snapshots yet`);
   const c = manifest.config;
-  const last = trajectory.data.subarray((trajectory.steps.length - 1) * trajectory.width);
+  // The graph is built from the last snapshot with finite weights: a diverged run still opens.
+  const rowAt = (i: number) => trajectory.data.subarray(i * trajectory.width, (i + 1) * trajectory.width);
+  let lastFinite = trajectory.steps.length - 1;
+  while (lastFinite > 0 && !rowAt(lastFinite).every(Number.isFinite)) lastFinite--;
+  const last = rowAt(lastFinite);
   const checkpoint = parseCheckpoint(exportModel(c.model, last), `${dir} (graph built from run.json)`);
-  const chosen = chooseStep(trajectory.steps, step, dir);
+  const chosen = chooseStep(trajectory.steps, step ?? trajectory.steps[lastFinite], dir);
   const session = await EvalSession.create(checkpoint);
   const p = opts.p ?? c.phases[c.phases.length - 1].p;
   const data = loadData(opts, c.task.T, c.model.V, () => {
@@ -114,7 +118,9 @@ async function openRun(dir: string, step: number | null, opts: OpenOptions): Pro
     weightsAt: (s) => {
       const i = trajectory.steps.indexOf(s);
       if (i < 0) throw new SourceError(`step ${s} is not a snapshot of ${dir}; the nearest are ${nearestSteps(trajectory.steps, s)}`);
-      return trajectory.data.slice(i * trajectory.width, (i + 1) * trajectory.width);
+      const w = trajectory.data.slice(i * trajectory.width, (i + 1) * trajectory.width);
+      if (!w.every(Number.isFinite)) throw new SourceError(`the weights of ${dir} at step ${s} are not finite numbers (the run diverged${manifest.message ? `: ${manifest.message}` : ''}); choose an earlier step`);
+      return w;
     },
     phases: manifest.phases,
     data,
@@ -148,7 +154,8 @@ export function alignWeights(a: OnnxCheckpoint, b: OnnxCheckpoint, wb: Float32Ar
 }
 
 async function openOnnxFiles(path: string, files: string[], step: number | null, opts: OpenOptions, kind: 'onnx' | 'onnx-folder'): Promise<AnalysisSource> {
-  const checkpoints = files.map((f) => readCheckpoint(f));
+  const checkpoints: OnnxCheckpoint[] = [];
+  for (const f of files) checkpoints.push(await openCheckpoint(f));
   const first = checkpoints[0];
   for (const ck of checkpoints.slice(1)) {
     const diff = sameLayout(first, ck);

@@ -3,7 +3,7 @@
  * Reading is defensive: every file is untrusted, so a bad magic, header, dtype or size is a
  * clear NpyError, never a crash or a silently wrong array.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
 
 export type NpyDtype = 'int32' | 'float32' | 'int64' | 'float64' | 'uint8' | 'int8' | 'int16' | 'uint16' | 'uint32';
@@ -226,9 +226,30 @@ export class NpyRowAppender {
   append(row: Float32Array): void {
     if (row.length !== this.width) throw new NpyError(`row of ${row.length} values appended to ${this.path} of width ${this.width}`);
     const offset = APPEND_HEADER_BYTES + this.rows * this.width * 4;
-    writeSync(this.fd, new Uint8Array(row.buffer, row.byteOffset, row.byteLength), 0, row.byteLength, offset);
+    const bytes = new Uint8Array(row.buffer, row.byteOffset, row.byteLength);
+    try {
+      // A full disk may write part of the row and then fail: loop, and on failure cut the file
+      // back so that its size and its header agree on the rows that are whole.
+      let written = 0;
+      while (written < bytes.byteLength) written += writeSync(this.fd, bytes, written, bytes.byteLength - written, offset + written);
+    } catch (err) {
+      try {
+        ftruncateSync(this.fd, offset);
+      } catch {
+        // the header still under-counts, which readers accept
+      }
+      throw err;
+    }
     this.rows += 1;
     this.writeHeader();
+  }
+
+  /** Drops rows past `rows` (a snapshot whose other half could not be written). */
+  truncate(rows: number): void {
+    if (rows >= this.rows) return;
+    this.rows = rows;
+    this.writeHeader();
+    ftruncateSync(this.fd, APPEND_HEADER_BYTES + rows * this.width * 4);
   }
 
   private writeHeader(): void {

@@ -61,6 +61,7 @@ export function readDataset(folder: string, split: Split, p: number, T: number |
   if (!isInt(tokens) || tokens.shape.length !== 2) throw new NpyError(`${tokensFile} should be an integer array [n, T], found ${tokens.dtype} [${tokens.shape.join(', ')}]`);
   if (!isInt(targets) || targets.shape.length !== 1) throw new NpyError(`${targetsFile} should be an integer array [n], found ${targets.dtype} [${targets.shape.join(', ')}]`);
   const [n, t] = tokens.shape;
+  if (n === 0) throw new NpyError(`${tokensFile} holds no sequences; an evaluation over no data has no loss or accuracy: give it at least one sequence`);
   if (T !== null && t !== T) throw new NpyError(`${tokensFile} has sequences of length ${t}, but the model expects T = ${T}`);
   if (targets.shape[0] !== n) throw new NpyError(`${targetsFile} has ${targets.shape[0]} targets for ${n} sequences in ${tokensFile}`);
   const tok = Int32Array.from(tokens.data as ArrayLike<number>);

@@ -4,7 +4,7 @@
  * says what is wrong and what to do.
  */
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { TrainConfig } from './runConfig.js';
 import { modulusFolder } from './datasets.js';
 import type { BackendName } from '../backend.js';
@@ -14,7 +14,7 @@ import { NpyError, readNpy, type NpyArray } from '../io/npy.js';
 export const RUN_FORMAT = 'circuit-workbench-run';
 export const RUN_FORMAT_VERSION = 1;
 
-export type RunStatus = 'running' | 'complete' | 'failed' | 'cancelled';
+export type RunStatus = 'running' | 'complete' | 'failed' | 'cancelled' | 'diverged';
 
 export interface RunManifest {
   format: typeof RUN_FORMAT;
@@ -201,4 +201,21 @@ export function nearestSteps(steps: number[], step: number): string {
 /** The folder of a run's datasets of modulus p (data/p<P>/). */
 export function datasetDir(dir: string, p: number): string {
   return modulusFolder(paths(dir).data, p);
+}
+
+/** The run folder that holds `path` (the path itself or one of its ancestors), or null. */
+export function enclosingRun(path: string): string | null {
+  let dir = resolve(path);
+  for (;;) {
+    if (existsSync(join(dir, 'run.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+/** Refuses a write into an existing run folder: only its own training writes there. */
+export function refuseWriteIntoRun(target: string): void {
+  const run = enclosingRun(dirname(resolve(target)));
+  if (run) throw new RunFormatError(`${target} lies inside the run folder ${run}; the workbench writes into a run's folder only while training it, so nothing saved there is overwritten: choose a path outside it`);
 }

@@ -25,6 +25,7 @@ import {
   datasetDir,
   paths,
   readManifest,
+  refuseWriteIntoRun,
   startMetrics,
   truncateMetrics,
   writeManifest,
@@ -33,6 +34,7 @@ import {
   type RunStatus,
 } from './runFolder.js';
 import { checkpointBytes } from './snapshot.js';
+import { acquireWriterLock, type WriterLock } from './writerLock.js';
 
 /** A run folder that cannot be started or continued; the message says why and what to do. */
 export class RunWriteError extends Error {
@@ -55,6 +57,7 @@ export interface OptimizerState {
 }
 
 function prepareNewRunDir(dir: string): void {
+  refuseWriteIntoRun(dir);
   if (existsSync(dir)) {
     if (readdirSync(dir).length > 0) throw new RunWriteError(`${dir} already exists and is not empty; choose a new --out folder, or --resume it to continue a run`);
   } else {
@@ -83,11 +86,13 @@ export class RunWriter {
   readonly resumeFrom: ResumePoint | null;
   private trajectory: NpyRowAppender | null = null;
   private attention: NpyRowAppender | null = null;
+  private readonly lock: WriterLock;
 
-  private constructor(dir: string, manifest: RunManifest, resumeFrom: ResumePoint | null) {
+  private constructor(dir: string, manifest: RunManifest, resumeFrom: ResumePoint | null, lock: WriterLock) {
     this.dir = dir;
     this.manifest = manifest;
     this.resumeFrom = resumeFrom;
+    this.lock = lock;
   }
 
   /**
@@ -96,6 +101,7 @@ export class RunWriter {
    */
   static create(dir: string, config: TrainConfig, data: Map<number, TaskData>, opts: { maxSteps: number | null; dataSource: string }): RunWriter {
     prepareNewRunDir(dir);
+    const lock = acquireWriterLock(dir);
     const layout = paramLayout(config.model);
     const manifest: RunManifest = {
       format: RUN_FORMAT,
@@ -121,11 +127,16 @@ export class RunWriter {
       resume: null,
       seconds: 0,
     };
-    for (const [p, d] of data) {
-      writeTaskData(datasetDir(dir, p), d);
-      manifest.datasets[`p${p}`] = { train: d.train.n, test: d.test.n, heldout: d.heldout.n, testOverlap: d.testOverlap };
+    try {
+      for (const [p, d] of data) {
+        writeTaskData(datasetDir(dir, p), d);
+        manifest.datasets[`p${p}`] = { train: d.train.n, test: d.test.n, heldout: d.heldout.n, testOverlap: d.testOverlap };
+      }
+    } catch (err) {
+      lock.release();
+      throw err;
     }
-    return new RunWriter(dir, manifest, null);
+    return new RunWriter(dir, manifest, null, lock);
   }
 
   /**
@@ -133,6 +144,16 @@ export class RunWriter {
    * replaces the run's own limit (undefined or null: the whole schedule).
    */
   static resume(dir: string, maxSteps?: number | null): RunWriter {
+    const lock = acquireWriterLock(dir);
+    try {
+      return RunWriter.resumeLocked(dir, maxSteps, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  private static resumeLocked(dir: string, maxSteps: number | null | undefined, lock: WriterLock): RunWriter {
     const manifest = readManifest(dir);
     if ((maxSteps ?? manifest.totalSteps) <= manifest.stepsDone) {
       throw new RunWriteError(`${dir} has already taken ${manifest.stepsDone} of its ${manifest.totalSteps} steps; nothing to resume`);
@@ -144,7 +165,7 @@ export class RunWriter {
     }
     // A resumed run goes on to the end of its schedule unless told to stop earlier again.
     manifest.maxSteps = maxSteps ?? null;
-    return new RunWriter(dir, manifest, { ...manifest.resume, state: state.data as Float32Array });
+    return new RunWriter(dir, manifest, { ...manifest.resume, state: state.data as Float32Array }, lock);
   }
 
   /** The datasets the run trained on, as saved in its data/ folder. */
@@ -163,6 +184,7 @@ export class RunWriter {
 
   /** Removes a new run's folder (when it cannot start); a resumed run's folder is left alone. */
   discard(): void {
+    this.lock.release();
     if (!this.resumeFrom) rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -199,9 +221,17 @@ export class RunWriter {
 
   /** Appends θ_k and its test attention as the next snapshot; with `checkpoint`, also θ_k as ONNX. */
   appendSnapshot(k: number, theta: Float32Array, attention: Float32Array, checkpoint: boolean): void {
-    this.trajectory!.append(theta);
-    if (checkpoint) this.writeCheckpoint(k, theta);
-    this.attention!.append(attention);
+    const rows = this.trajectory!.rowCount;
+    try {
+      this.trajectory!.append(theta);
+      if (checkpoint) this.writeCheckpoint(k, theta);
+      this.attention!.append(attention);
+    } catch (err) {
+      // All or nothing: both files keep the same rows as run.json's snapshot steps.
+      this.trajectory!.truncate(rows);
+      this.attention!.truncate(rows);
+      throw err;
+    }
     this.manifest.snapshotSteps.push(k);
   }
 
@@ -231,17 +261,22 @@ export class RunWriter {
     this.manifest.stepsDone = step;
     this.manifest.seconds = seconds;
     writeManifest(this.dir, this.manifest, false);
+    this.lock.touch();
   }
 
   /** Closes the appenders and writes the final run.json (durably). */
   finish(status: RunStatus, message: string | null, seconds: number): void {
-    this.trajectory?.close();
-    this.attention?.close();
     const m = this.manifest;
     m.status = status;
     m.message = message;
     m.stepsDone = Math.max(m.stepsDone, m.resume?.step ?? 0);
     m.seconds = seconds;
-    writeManifest(this.dir, m);
+    try {
+      this.trajectory?.close();
+      this.attention?.close();
+      writeManifest(this.dir, m);
+    } finally {
+      this.lock.release();
+    }
   }
 }

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exportModel } from '../onnx/export.js';
-import { nearestSteps, readManifest, readTrajectory, RunFormatError } from './runFolder.js';
+import { nearestSteps, readManifest, readTrajectory, refuseWriteIntoRun, RunFormatError } from './runFolder.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { dataSeedOf, phaseOfSnapshot, type TrainConfig } from './runConfig.js';
 
@@ -24,6 +24,7 @@ export function exportSnapshot(runDir: string, step: number | null, out: string)
   const k = step ?? traj.steps[traj.steps.length - 1];
   const i = traj.steps.indexOf(k);
   if (i < 0) throw new RunFormatError(`step ${k} is not a snapshot of ${runDir}; the nearest are ${nearestSteps(traj.steps, k)}`);
+  refuseWriteIntoRun(out);
   const outDir = dirname(out);
   if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new RunFormatError(`cannot write ${out}: the folder ${outDir} does not exist`);
   const bytes = checkpointBytes(m.config, k, traj.data.slice(i * traj.width, (i + 1) * traj.width));

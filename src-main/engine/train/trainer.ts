@@ -19,6 +19,7 @@ import { ConfigError, dataSeedOf, moduliOf, modelSeedOf, phaseBoundaries, snapsh
 import type { MetricRow, RunStatus } from '../runs/runFolder.js';
 import { emptyDataset, findDataFolder, generateTaskData, readDataset } from '../runs/datasets.js';
 import { RunWriter } from '../runs/runWriter.js';
+import { fileSystemSentence } from '../io/atomic.js';
 
 export interface TrainProgress {
   step: number;
@@ -58,6 +59,8 @@ export interface TrainResult {
   stepsDone: number;
   seconds: number;
   last: MetricRow | null;
+  /** why a run did not complete (diverged, cancelled), as run.json says it */
+  message: string | null;
 }
 
 export class TrainError extends Error {
@@ -191,9 +194,9 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
       r.train_acc = values[i * 4 + 1];
       r.test_loss = values[i * 4 + 2];
       r.test_acc = values[i * 4 + 3];
-      if (!Number.isFinite(r.train_loss)) {
-        status = 'failed';
-        message = `the training loss became ${r.train_loss} at step ${r.step}; try a smaller learning rate`;
+      if (!Number.isFinite(r.train_loss) && status === 'complete') {
+        status = 'diverged';
+        message = `the training diverged: its loss became ${r.train_loss} at step ${r.step}; try a smaller learning rate`;
       }
     }
     writer.appendMetrics(pendingRows);
@@ -283,11 +286,17 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
     }
   } catch (err) {
     status = 'failed';
-    message = (err as Error).message;
-    throw err;
+    message = fileSystemSentence(err) ?? (err as Error).message;
+    // run.json says why, if the disk still takes it; the files written so far stay readable
+    try {
+      writer.finish(status, message, secondsSoFar());
+    } catch {
+      // the previous run.json, which still opens and resumes, stays
+    }
+    throw fileSystemSentence(err) ? new TrainError(message) : err;
   } finally {
     tf.dispose(pendingStats);
-    writer.finish(status, message, secondsSoFar());
+    if (status !== 'failed') writer.finish(status, message, secondsSoFar());
     tf.dispose(vars);
     adam.dispose();
     for (const b of batches.values()) {
@@ -296,7 +305,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
       b.heldout?.dispose();
     }
   }
-  return { runDir: writer.dir, status, stepsDone: manifest.stepsDone, seconds: manifest.seconds, last };
+  return { runDir: writer.dir, status, stepsDone: manifest.stepsDone, seconds: manifest.seconds, last, message };
 }
 
 /** The minibatch of a phase's i-th step: a seeded shuffle per epoch, batches in order. */
