@@ -5,6 +5,7 @@ export default defineConfig({
     environment: 'node',
     include: ['tests/**/*.test.ts'],
     testTimeout: 120_000,
+    // beforeAll hooks train small runs; on a loaded machine that takes longer than the 10 s default.
     hookTimeout: 120_000,
     pool: 'forks',
     // Vitest 4 replaced `poolOptions.forks.maxForks` with top-level `maxWorkers`.

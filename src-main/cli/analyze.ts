@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../engine/runs/atomic.js';
 import { openSource, type AnalysisSource, type OpenOptions } from '../engine/analysis/source.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate, projectTrajectories } from '../engine/analysis/analyses.js';
 import type { ProjectionMethod } from '../engine/analysis/project.js';
-import { exportSnapshot } from '../engine/onnx/snapshot.js';
+import { exportSnapshot } from '../engine/runs/snapshot.js';
 
 
 function csv(header: string[], rows: (string | number)[][]): string {

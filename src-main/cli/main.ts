@@ -4,16 +4,16 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { collect, int, num } from './args.js';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiError } from '../api/contract.js';
-import { ConfigError, PRESETS, applyOverride, presetConfig, totalSteps, validateConfig, dataSeedOf, type TrainConfig } from '../engine/train/config.js';
+import { ConfigError, PRESETS, applyOverride, presetConfig, totalSteps, validateConfig, type TrainConfig } from '../engine/train/config.js';
 import { TrainError, train, type TrainProgress } from '../engine/train/trainer.js';
 import { EXPERIMENTS, parseSeeds, runExperiment, type ExperimentResult } from '../engine/train/experiment.js';
-import { RunFormatError, writeDataset } from '../engine/runs/runFolder.js';
+import { RunFormatError } from '../engine/runs/runFolder.js';
+import { generateTaskData, modulusFolder, writeTaskData } from '../engine/runs/datasets.js';
+import { RunWriteError } from '../engine/runs/runWriter.js';
 import { NpyError } from '../engine/task/npy.js';
-import { drawUniforms, taskData } from '../engine/task/data.js';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { makeProgressBar, makeMultiBar } from './progress.js';
 import { registerAnalysis } from './analyze.js';
@@ -21,7 +21,7 @@ import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 
-const KNOWN_ERRORS = [ConfigError, TrainError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError];
+const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError];
 
 function fail(err: unknown): never {
   const known = KNOWN_ERRORS.some((E) => err instanceof E);
@@ -258,14 +258,9 @@ addConfigOptions(
   .action((o: ConfigFlags & { out: string; mlpBias?: boolean }) => {
     try {
       const c = configFromFlags({ ...o, noMlpBias: o.mlpBias === false });
-      const uniforms = drawUniforms(c.task, dataSeedOf(c));
-      for (const p of new Set(c.phases.map((ph) => ph.p))) {
-        const d = taskData(c.task, p, uniforms, dataSeedOf(c));
-        const folder = join(o.out, `p${p}`);
-        mkdirSync(folder, { recursive: true });
-        writeDataset(folder, 'train', d.train);
-        writeDataset(folder, 'test', d.test);
-        writeDataset(folder, 'heldout', d.heldout);
+      for (const [p, d] of generateTaskData(c)) {
+        const folder = modulusFolder(o.out, p);
+        writeTaskData(folder, d);
         process.stdout.write(`p = ${p}: ${d.train.n} train, ${d.test.n} test (${d.testOverlap} also in train), ${d.heldout.n} held-out → ${folder}\n`);
       }
     } catch (err) {

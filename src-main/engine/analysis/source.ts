@@ -8,7 +8,8 @@ import { basename, join } from 'node:path';
 import { parseCheckpoint, OnnxFormatError, type OnnxCheckpoint } from '../onnx/load.js';
 import { exportModel } from '../onnx/export.js';
 import { EvalSession, openCheckpoint } from '../onnx/session.js';
-import { readDataset, readManifest, readTrajectory, datasetDir, RunFormatError, type RunManifest } from '../runs/runFolder.js';
+import { readManifest, readTrajectory, datasetDir, nearestSteps, RunFormatError, type RunManifest } from '../runs/runFolder.js';
+import { findDataFolder, readDataset } from '../runs/datasets.js';
 import { drawUniforms, taskData, type Dataset, type TaskConfig } from '../task/data.js';
 
 export class SourceError extends Error {
@@ -59,23 +60,16 @@ export function parseSpec(spec: string): { path: string; step: number | null } {
   return { path: spec, step: null };
 }
 
-function nearest(steps: number[], step: number): string {
-  const below = [...steps].reverse().find((s) => s < step);
-  const above = steps.find((s) => s > step);
-  return [below, above].filter((s) => s !== undefined).join(' and ');
-}
-
 function chooseStep(steps: number[], requested: number | null, what: string): number {
   if (requested === null) return steps[steps.length - 1];
-  if (!steps.includes(requested)) throw new SourceError(`step ${requested} is not a snapshot of ${what}; the nearest are ${nearest(steps, requested)}`);
+  if (!steps.includes(requested)) throw new SourceError(`step ${requested} is not a snapshot of ${what}; the nearest are ${nearestSteps(steps, requested)}`);
   return requested;
 }
 
 function loadData(opts: OpenOptions, T: number, V: number, fallback: () => SourceData): SourceData {
   if (!opts.dataDir) return fallback();
   const p = opts.p ?? Math.min(V, TASK_DEFAULTS.p);
-  const sub = join(opts.dataDir, `p${p}`);
-  const folder = existsSync(sub) ? sub : opts.dataDir;
+  const folder = findDataFolder(opts.dataDir, p, true)!;
   for (const f of ['train_tokens.npy', 'train_targets.npy', 'test_tokens.npy', 'test_targets.npy']) {
     if (!existsSync(join(folder, f))) throw new SourceError(`${folder} has no ${f}; --data needs train_tokens.npy, train_targets.npy, test_tokens.npy and test_targets.npy`);
   }
@@ -119,7 +113,7 @@ async function openRun(dir: string, step: number | null, opts: OpenOptions): Pro
     step: chosen,
     weightsAt: (s) => {
       const i = trajectory.steps.indexOf(s);
-      if (i < 0) throw new SourceError(`step ${s} is not a snapshot of ${dir}; the nearest are ${nearest(trajectory.steps, s)}`);
+      if (i < 0) throw new SourceError(`step ${s} is not a snapshot of ${dir}; the nearest are ${nearestSteps(trajectory.steps, s)}`);
       return trajectory.data.slice(i * trajectory.width, (i + 1) * trajectory.width);
     },
     phases: manifest.phases,
@@ -181,7 +175,7 @@ async function openOnnxFiles(path: string, files: string[], step: number | null,
     step: chosen,
     weightsAt: (s) => {
       const entry = withSteps.find((x) => x.step === s);
-      if (!entry) throw new SourceError(`step ${s} is not a checkpoint in ${path}; the nearest are ${nearest(steps, s)}`);
+      if (!entry) throw new SourceError(`step ${s} is not a checkpoint in ${path}; the nearest are ${nearestSteps(steps, s)}`);
       return entry.ck === first ? first.weights : alignWeights(first, entry.ck, entry.ck.weights);
     },
     phases: [],

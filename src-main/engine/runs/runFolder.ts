@@ -5,11 +5,11 @@
  */
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrainConfig } from '../train/config.js';
+import type { TrainConfig } from './runConfig.js';
+import { modulusFolder } from './datasets.js';
 import type { BackendName } from '../backend.js';
 import { writeFileAtomic } from './atomic.js';
-import { NpyError, readNpy, writeNpy, type NpyArray } from '../task/npy.js';
-import type { Dataset, Split } from '../task/data.js';
+import { NpyError, readNpy, type NpyArray } from '../task/npy.js';
 
 export const RUN_FORMAT = 'circuit-workbench-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -191,37 +191,14 @@ export function readTrajectory(dir: string, manifest: RunManifest): { steps: num
   return { steps: manifest.snapshotSteps.slice(0, rows), data: (arr.data as Float32Array).subarray(0, rows * arr.shape[1]), width: arr.shape[1] };
 }
 
+/** The snapshots either side of `step`, for a message saying it is not one: "120 and 130". */
+export function nearestSteps(steps: number[], step: number): string {
+  const below = [...steps].reverse().find((s) => s < step);
+  const above = steps.find((s) => s > step);
+  return [below, above].filter((s) => s !== undefined).join(' and ');
+}
+
+/** The folder of a run's datasets of modulus p (data/p<P>/). */
 export function datasetDir(dir: string, p: number): string {
-  return join(paths(dir).data, `p${p}`);
-}
-
-export function writeDataset(folder: string, split: Split, ds: Dataset): void {
-  writeNpy(join(folder, `${split}_tokens.npy`), ds.tokens, [ds.n, ds.T]);
-  writeNpy(join(folder, `${split}_targets.npy`), ds.targets, [ds.n]);
-}
-
-/**
- * Reads `<split>_tokens.npy` and `<split>_targets.npy` from a folder, checking shapes and ranges.
- * Targets are taken as given (they may come from elsewhere); tokens must be in [0, p).
- */
-export function readDataset(folder: string, split: Split, p: number, T: number | null): Dataset {
-  const tokensFile = join(folder, `${split}_tokens.npy`);
-  const targetsFile = join(folder, `${split}_targets.npy`);
-  const tokens = readNpy(tokensFile);
-  const targets = readNpy(targetsFile);
-  const isInt = (a: NpyArray) => a.dtype === 'int32' || a.dtype === 'uint8' || a.dtype === 'int8' || a.dtype === 'int16' || a.dtype === 'uint16';
-  if (!isInt(tokens) || tokens.shape.length !== 2) throw new NpyError(`${tokensFile} should be an integer array [n, T], found ${tokens.dtype} [${tokens.shape.join(', ')}]`);
-  if (!isInt(targets) || targets.shape.length !== 1) throw new NpyError(`${targetsFile} should be an integer array [n], found ${targets.dtype} [${targets.shape.join(', ')}]`);
-  const [n, t] = tokens.shape;
-  if (T !== null && t !== T) throw new NpyError(`${tokensFile} has sequences of length ${t}, but the model expects T = ${T}`);
-  if (targets.shape[0] !== n) throw new NpyError(`${targetsFile} has ${targets.shape[0]} targets for ${n} sequences in ${tokensFile}`);
-  const tok = Int32Array.from(tokens.data as ArrayLike<number>);
-  const tgt = Int32Array.from(targets.data as ArrayLike<number>);
-  for (let i = 0; i < tok.length; i++) {
-    if (tok[i] < 0 || tok[i] >= p) throw new NpyError(`${tokensFile} holds the token ${tok[i]}, outside {0..${p - 1}} for p = ${p}`);
-  }
-  for (let i = 0; i < tgt.length; i++) {
-    if (tgt[i] < 0 || tgt[i] >= p) throw new NpyError(`${targetsFile} holds the target ${tgt[i]}, outside {0..${p - 1}} for p = ${p}`);
-  }
-  return { p, T: t, n, tokens: tok, targets: tgt };
+  return modulusFolder(paths(dir).data, p);
 }

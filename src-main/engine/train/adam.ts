@@ -7,12 +7,7 @@
  * State lives in plain tensors so that a run can save it and resume exactly.
  */
 import * as tf from '@tensorflow/tfjs';
-
-export interface AdamHyper {
-  beta1: number;
-  beta2: number;
-  eps: number;
-}
+import type { AdamHyper } from '../runs/runConfig.js';
 
 export const TORCH_ADAM: AdamHyper = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 

@@ -1,43 +1,15 @@
 /**
- * A training run's configuration: the task, the model, a schedule of phases and the seeds.
- * Presets reproduce the paper's figures; every field can be overridden and is validated with a
- * sentence that says what is wrong.
+ * Building a training run's configuration (runs/runConfig.ts defines its shape): presets that
+ * reproduce the paper's figures, `path=value` overrides, and validation with a sentence that
+ * says what is wrong. The derivations (seeds, steps, phases) are re-exported for the doors.
  */
 import { validateTask, type TaskConfig } from '../task/data.js';
 import { PAPER_MODEL, validateModel, type ModelConfig } from '../model/config.js';
-import { TORCH_ADAM, type AdamHyper } from './adam.js';
+import { TORCH_ADAM } from './adam.js';
+import type { TrainConfig, PhaseConfig, SnapshotPolicy } from '../runs/runConfig.js';
 
-export interface PhaseConfig {
-  name: string;
-  /** modulus of the data this phase trains on */
-  p: number;
-  steps: number;
-  lr: number;
-  /** start a fresh Adam at the beginning of this phase */
-  restartOptimizer: boolean;
-  /** minibatch size; null for full batch (one step = one epoch) */
-  batchSize: number | null;
-}
-
-export interface SnapshotPolicy {
-  /** keep every step below this one */
-  denseUntil: number;
-  /** then every `every`-th step (0: choose so a run keeps about 2,000 snapshots) */
-  every: number;
-  /** also write an ONNX checkpoint every this many steps (0: only at phase ends and the end) */
-  checkpointEvery?: number;
-}
-
-export interface TrainConfig {
-  preset: string | null;
-  /** user seed S: data seed 1+S and model seed 20+S, the reference's recipe */
-  seed: number;
-  task: TaskConfig;
-  model: ModelConfig;
-  phases: PhaseConfig[];
-  adam: AdamHyper;
-  snapshots: SnapshotPolicy;
-}
+export { dataSeedOf, modelSeedOf, moduliOf, phaseBoundaries, snapshotSteps, totalSteps } from '../runs/runConfig.js';
+export type { AdamHyper, PhaseConfig, SnapshotPolicy, TrainConfig } from '../runs/runConfig.js';
 
 const PAPER_TASK: TaskConfig = { T: 12, k: 5, nTrain: 2048, nTest: 128, nHeldout: 2048 };
 const DEFAULT_SNAPSHOTS: SnapshotPolicy = { denseUntil: 100, every: 0, checkpointEvery: 0 };
@@ -93,9 +65,6 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function totalSteps(c: TrainConfig): number {
-  return c.phases.reduce((a, p) => a + p.steps, 0);
-}
 
 /** Checks a whole configuration; throws a ConfigError naming the first problem. */
 export function validateConfig(c: TrainConfig): void {
@@ -127,38 +96,7 @@ export function validateConfig(c: TrainConfig): void {
   }
 }
 
-export function dataSeedOf(c: TrainConfig): number {
-  return 1 + c.seed;
-}
 
-export function modelSeedOf(c: TrainConfig): number {
-  return 20 + c.seed;
-}
-
-/** Steps whose parameters θ_k (after k updates) are kept in trajectory.npy. */
-export function snapshotSteps(c: TrainConfig): number[] {
-  const total = totalSteps(c);
-  const every = c.snapshots.every > 0 ? c.snapshots.every : Math.max(10, Math.ceil(total / 2000));
-  const keep = new Set<number>();
-  const ce = c.snapshots.checkpointEvery ?? 0;
-  for (let k = 0; k <= total; k++) if (k < c.snapshots.denseUntil || k % every === 0 || (ce > 0 && k % ce === 0)) keep.add(k);
-  let boundary = 0;
-  for (const ph of c.phases) {
-    boundary += ph.steps;
-    keep.add(boundary);
-  }
-  return [...keep].sort((a, b) => a - b);
-}
-
-/** Where each phase starts and ends, in global steps. */
-export function phaseBoundaries(c: TrainConfig): { name: string; p: number; start: number; end: number }[] {
-  let start = 0;
-  return c.phases.map((ph) => {
-    const b = { name: ph.name, p: ph.p, start, end: start + ph.steps };
-    start += ph.steps;
-    return b;
-  });
-}
 
 /**
  * Applies `path=value` overrides (for example `model.d=16`, `phases.0.steps=500`, `task.k=3`).

@@ -6,7 +6,7 @@
  */
 import type { BackendName } from '../backend.js';
 import type { ModelConfig } from '../model/config.js';
-import type { AdamHyper } from './adam.js';
+import type { AdamHyper } from '../runs/runConfig.js';
 import { OrtStepBackend } from './ort-step/session.js';
 import { TfjsStepBackend } from './tfjs-step.js';
 

@@ -1,48 +1,24 @@
 /**
- * The training loop and the run folder it writes. Every door (CLI, Electron worker, HTTP server,
- * tests) trains through `train()`.
+ * The training loop. Every door (CLI, job workers, HTTP server, tests) trains through `train()`;
+ * everything written to the run folder goes through a RunWriter (runs/runWriter.ts).
  *
  * Per update s (the reference's logging): train loss and accuracy of the forward pass at θ_s
  * (the one whose gradient is taken), test loss and accuracy at θ_{s+1}. Scalars are read back in
  * blocks, not every step; parameters are read only at snapshot steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, readdirSync, accessSync, constants, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { selectBackend, versions, type BackendName } from '../backend.js';
 import { initParams, paramLayout } from '../model/config.js';
 import { correctCount, crossEntropy, datasetBatch, forward, makeBatch, type Batch, type Params } from '../model/forward.js';
-import { countOverlap, drawUniforms, sequenceSet, taskData, type Dataset, type TaskData } from '../task/data.js';
+import { countOverlap, sequenceSet, type Dataset, type TaskData } from '../task/data.js';
 import { Rng, deriveSeed } from '../task/rng.js';
-import { NpyRowAppender, readNpy, writeNpy } from '../task/npy.js';
 import { Adam, flatten } from './adam.js';
-import { exportModel } from '../onnx/export.js';
-import { writeFileAtomic } from '../runs/atomic.js';
-import {
-  ConfigError,
-  dataSeedOf,
-  modelSeedOf,
-  phaseBoundaries,
-  snapshotSteps,
-  totalSteps,
-  validateConfig,
-  type TrainConfig,
-} from './config.js';
-import {
-  RUN_FORMAT,
-  RUN_FORMAT_VERSION,
-  appendMetrics,
-  datasetDir,
-  paths,
-  readDataset,
-  readManifest,
-  startMetrics,
-  truncateMetrics,
-  writeDataset,
-  writeManifest,
-  type MetricRow,
-  type RunManifest,
-} from '../runs/runFolder.js';
+import { ConfigError, dataSeedOf, moduliOf, modelSeedOf, phaseBoundaries, snapshotSteps, totalSteps, validateConfig, type TrainConfig } from './config.js';
+import type { MetricRow, RunStatus } from '../runs/runFolder.js';
+import { emptyDataset, findDataFolder, generateTaskData, readDataset } from '../runs/datasets.js';
+import { RunWriter } from '../runs/runWriter.js';
 
 export interface TrainProgress {
   step: number;
@@ -78,7 +54,7 @@ export interface TrainOptions {
 
 export interface TrainResult {
   runDir: string;
-  status: RunManifest['status'];
+  status: RunStatus;
   stepsDone: number;
   seconds: number;
   last: MetricRow | null;
@@ -88,81 +64,29 @@ export class TrainError extends Error {
   override name = 'TrainError';
 }
 
-function prepareNewRunDir(dir: string): void {
-  if (existsSync(dir)) {
-    if (readdirSync(dir).length > 0) throw new TrainError(`${dir} already exists and is not empty; choose a new --out folder, or --resume it to continue a run`);
-  } else {
-    let parent = dirname(resolve(dir));
-    while (!existsSync(parent)) parent = dirname(parent);
-    try {
-      accessSync(parent, constants.W_OK);
-    } catch {
-      throw new TrainError(`cannot create ${dir}: ${parent} is not writable; choose another --out folder`);
-    }
-  }
-  try {
-    mkdirSync(dir, { recursive: true });
-    mkdirSync(paths(dir).checkpoints, { recursive: true });
-    mkdirSync(dirname(paths(dir).resumeState), { recursive: true });
-  } catch (err) {
-    throw new TrainError(`cannot create the run folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
-
 /** The datasets of every modulus the schedule uses: generated, or imported from `dataDir`. */
 function buildData(c: TrainConfig, dataDir: string | null): Map<number, TaskData> {
-  const ps = [...new Set(c.phases.map((ph) => ph.p))];
+  if (!dataDir) return generateTaskData(c);
+  const ps = moduliOf(c);
   const out = new Map<number, TaskData>();
-  if (!dataDir) {
-    const uniforms = drawUniforms(c.task, dataSeedOf(c));
-    for (const p of ps) out.set(p, taskData(c.task, p, uniforms, dataSeedOf(c)));
-    return out;
-  }
   for (const p of ps) {
-    const sub = join(dataDir, `p${p}`);
-    const folder = existsSync(sub) ? sub : ps.length === 1 ? dataDir : null;
+    const folder = findDataFolder(dataDir, p, ps.length === 1);
     if (!folder) throw new TrainError(`${dataDir} has no p${p}/ folder; a schedule with several moduli needs one folder of .npy files per modulus (p2/, p4/, …)`);
     const train = readDataset(folder, 'train', p, c.task.T);
     const test = readDataset(folder, 'test', p, c.task.T);
-    const heldout = existsSync(`${folder}/heldout_tokens.npy`) ? readDataset(folder, 'heldout', p, c.task.T) : { p, T: c.task.T, n: 0, tokens: new Int32Array(0), targets: new Int32Array(0) };
+    const heldout = existsSync(join(folder, 'heldout_tokens.npy')) ? readDataset(folder, 'heldout', p, c.task.T) : emptyDataset(p, c.task.T);
     out.set(p, { p, train, test, heldout, testOverlap: countOverlap(test, sequenceSet(train)) });
-  }
-  return out;
-}
-
-function loadRunData(dir: string, m: RunManifest): Map<number, TaskData> {
-  const out = new Map<number, TaskData>();
-  for (const p of new Set(m.config.phases.map((ph) => ph.p))) {
-    const folder = datasetDir(dir, p);
-    const read = (split: 'train' | 'test' | 'heldout'): Dataset => readDataset(folder, split, p, m.config.task.T);
-    const train = read('train');
-    const test = read('test');
-    out.set(p, { p, train, test, heldout: read('heldout'), testOverlap: m.datasets[`p${p}`]?.testOverlap ?? 0 });
   }
   return out;
 }
 
 /** Trains a new run or resumes one, writing the run folder as it goes. */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const dir = opts.runDir;
-  let manifest: RunManifest;
+  let writer: RunWriter;
   let data: Map<number, TaskData>;
-  let resumeFrom: { step: number; adamT: number; state: Float32Array } | null = null;
-
   if (opts.resume) {
-    manifest = readManifest(dir);
-    if ((opts.maxSteps ?? manifest.totalSteps) <= manifest.stepsDone) {
-      throw new TrainError(`${dir} has already taken ${manifest.stepsDone} of its ${manifest.totalSteps} steps; nothing to resume`);
-    }
-    if (!manifest.resume) throw new TrainError(`${dir} has no resume state (it stopped before its first snapshot); start it again instead`);
-    const state = readNpy(paths(dir).resumeState);
-    if (state.dtype !== 'float32' || state.shape.join(',') !== `3,${manifest.parameterCount}`) {
-      throw new TrainError(`${paths(dir).resumeState} is not a float32 [3, ${manifest.parameterCount}] array; the resume state is corrupt`);
-    }
-    resumeFrom = { ...manifest.resume, state: state.data as Float32Array };
-    data = loadRunData(dir, manifest);
-    // A resumed run goes on to the end of its schedule unless told to stop earlier again.
-    manifest.maxSteps = opts.maxSteps ?? null;
+    writer = RunWriter.resume(opts.runDir, opts.maxSteps);
+    data = writer.readData();
   } else {
     if (!opts.config) throw new ConfigError('a new run needs a configuration (a preset)');
     const c = opts.config;
@@ -171,61 +95,25 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       throw new ConfigError(`--max-steps must be a positive integer, got ${opts.maxSteps}`);
     }
     data = buildData(c, opts.dataDir ?? null);
-    prepareNewRunDir(dir);
-    const layout = paramLayout(c.model);
-    manifest = {
-      format: RUN_FORMAT,
-      version: RUN_FORMAT_VERSION,
-      createdAt: new Date().toISOString(),
-      updatedAt: '',
-      status: 'running',
-      message: null,
-      config: c,
-      seeds: { seed: c.seed, data: dataSeedOf(c), model: modelSeedOf(c) },
-      dataSource: opts.dataDir ? `imported from ${resolve(opts.dataDir)}` : 'generated from the data seed',
-      backend: 'cpu',
-      versions: {},
-      parameterCount: layout.total,
-      layout: layout.params.map((p) => ({ name: p.name, shape: p.shape, offset: p.offset })),
-      totalSteps: totalSteps(c),
-      maxSteps: opts.maxSteps ?? null,
-      stepsDone: 0,
-      phases: phaseBoundaries(c),
-      snapshotSteps: [],
-      datasets: {},
-      checkpoints: [],
-      resume: null,
-      seconds: 0,
-    };
-    for (const [p, d] of data) {
-      const folder = datasetDir(dir, p);
-      mkdirSync(folder, { recursive: true });
-      writeDataset(folder, 'train', d.train);
-      writeDataset(folder, 'test', d.test);
-      writeDataset(folder, 'heldout', d.heldout);
-      manifest.datasets[`p${p}`] = { train: d.train.n, test: d.test.n, heldout: d.heldout.n, testOverlap: d.testOverlap };
-    }
+    const dataSource = opts.dataDir ? `imported from ${resolve(opts.dataDir)}` : 'generated from the data seed';
+    writer = RunWriter.create(opts.runDir, c, data, { maxSteps: opts.maxSteps ?? null, dataSource });
   }
 
   let backend: BackendName;
   try {
     backend = await selectBackend(opts.backend ?? 'auto');
   } catch (err) {
-    if (!opts.resume) rmSync(dir, { recursive: true, force: true });
+    writer.discard();
     throw new TrainError((err as Error).message);
   }
-  manifest.backend = backend;
-  manifest.versions = versions();
-  return runLoop(dir, manifest, data, resumeFrom, opts);
+  const nTest = Math.max(...[...data.values()].map((d) => d.test.n));
+  writer.start(backend, versions(), [nTest, writer.manifest.config.task.T]);
+  return runLoop(writer, data, opts);
 }
 
-async function runLoop(
-  dir: string,
-  manifest: RunManifest,
-  data: Map<number, TaskData>,
-  resumeFrom: { step: number; adamT: number; state: Float32Array } | null,
-  opts: TrainOptions,
-): Promise<TrainResult> {
+async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: TrainOptions): Promise<TrainResult> {
+  const manifest = writer.manifest;
+  const resumeFrom = writer.resumeFrom;
   const c = manifest.config;
   const layout = paramLayout(c.model);
   const P = layout.total;
@@ -248,26 +136,10 @@ async function runLoop(
   }
 
   let step = 0;
-  let trajectory: NpyRowAppender;
-  let attention: NpyRowAppender;
-  const attentionShape = [nTest, c.task.T];
   if (resumeFrom) {
     step = resumeFrom.step;
     adam.load({ t: resumeFrom.adamT, m: resumeFrom.state.slice(P, 2 * P), v: resumeFrom.state.slice(2 * P, 3 * P) });
-    const kept = manifest.snapshotSteps.filter((k) => k <= step);
-    manifest.snapshotSteps = kept;
-    trajectory = NpyRowAppender.reopen(paths(dir).trajectory, [P], kept.length);
-    attention = NpyRowAppender.reopen(paths(dir).testAttention, attentionShape, kept.length);
-    truncateMetrics(dir, step);
-  } else {
-    startMetrics(dir);
-    trajectory = NpyRowAppender.create(paths(dir).trajectory, [P]);
-    attention = NpyRowAppender.create(paths(dir).testAttention, attentionShape);
   }
-  manifest.status = 'running';
-  manifest.message = null;
-  manifest.stepsDone = step;
-  writeManifest(dir, manifest);
 
   const phaseAt = (s: number): number => boundaries.findIndex((b) => s >= b.start && s < b.end);
   const paddedAttention = (att: Float32Array): Float32Array => {
@@ -276,31 +148,15 @@ async function runLoop(
     out.set(att);
     return out;
   };
-  const currentFlat = (): Float32Array => flatten(vars);
 
   /** Appends θ_k (the current parameters) and its test attention; fills held-out metrics. */
   const checkpointEvery = c.snapshots.checkpointEvery ?? 0;
-  const writeCheckpoint = (k: number, flat: Float32Array): void => {
-    const ph = c.phases[Math.max(0, phaseAt(Math.max(0, k - 1)))];
-    const file = `step-${String(k).padStart(6, '0')}.onnx`;
-    const bytes = exportModel(c.model, flat, {
-      task: { ...c.task, p: ph.p, dataSeed: dataSeedOf(c) },
-      step: k,
-      run: { preset: c.preset, seed: c.seed, phase: ph.name, p: ph.p },
-    });
-    writeFileAtomic(join(paths(dir).checkpoints, file), bytes);
-    manifest.checkpoints = manifest.checkpoints.filter((x) => x.step !== k).concat({ step: k, file: `checkpoints/${file}` });
-  };
-
   const snapshot = (k: number, p: number, row: MetricRow | null): void => {
-    if (manifest.snapshotSteps.at(-1) === k) return;
+    if (writer.hasSnapshot(k)) return;
     const b = batches.get(p)!;
     const att = tf.tidy(() => forward(params, b.test, c.model).attention.dataSync() as Float32Array);
-    const flat = currentFlat();
-    trajectory.append(flat);
-    if (boundaries.some((bd) => bd.end === k) || k === stopAt || (checkpointEvery > 0 && k > 0 && k % checkpointEvery === 0) || opts.signal?.aborted) writeCheckpoint(k, flat);
-    attention.append(paddedAttention(att));
-    manifest.snapshotSteps.push(k);
+    const checkpoint = boundaries.some((bd) => bd.end === k) || k === stopAt || (checkpointEvery > 0 && k > 0 && k % checkpointEvery === 0) || opts.signal?.aborted === true;
+    writer.appendSnapshot(k, flatten(vars), paddedAttention(att), checkpoint);
     if (row && b.heldout) {
       const [loss, correct] = tf.tidy(() => {
         const out = forward(params, b.heldout!, c.model);
@@ -311,25 +167,15 @@ async function runLoop(
     }
   };
 
-  const saveResume = (k: number): void => {
-    const s = adam.state();
-    const state = new Float32Array(3 * P);
-    state.set(currentFlat(), 0);
-    state.set(s.m, P);
-    state.set(s.v, 2 * P);
-    writeNpy(paths(dir).resumeState, state, [3, P]);
-    manifest.resume = { step: k, adamT: s.t };
-    manifest.stepsDone = k;
-  };
-
   if (!resumeFrom) snapshot(0, c.phases[0].p, null);
 
   const startTime = performance.now();
   const secondsBefore = manifest.seconds;
+  const secondsSoFar = (): number => secondsBefore + (performance.now() - startTime) / 1000;
   let pendingStats: tf.Tensor[] = [];
   let pendingRows: MetricRow[] = [];
   let last: MetricRow | null = null;
-  let status: RunManifest['status'] = 'complete';
+  let status: RunStatus = 'complete';
   let message: string | null = null;
   const stepsAtStart = step;
   let lastReport = performance.now();
@@ -350,7 +196,7 @@ async function runLoop(
         message = `the training loss became ${r.train_loss} at step ${r.step}; try a smaller learning rate`;
       }
     }
-    appendMetrics(dir, pendingRows);
+    writer.appendMetrics(pendingRows);
     last = pendingRows[pendingRows.length - 1];
     pendingRows = [];
   };
@@ -423,9 +269,7 @@ async function runLoop(
           const cancelled = opts.signal?.aborted === true;
           if (cancelled) snapshot(step, ph.p, null);
           if (step % resumeEvery === 0 || step === phaseEnd || stopping || cancelled || status !== 'complete') {
-            saveResume(step);
-            manifest.seconds = secondsBefore + (performance.now() - startTime) / 1000;
-            writeManifest(dir, manifest, false);
+            writer.saveResume(step, flatten(vars), adam.state(), secondsSoFar());
           }
           if (status !== 'complete') break;
           if (cancelled) {
@@ -443,13 +287,7 @@ async function runLoop(
     throw err;
   } finally {
     tf.dispose(pendingStats);
-    trajectory.close();
-    attention.close();
-    manifest.status = status;
-    manifest.message = message;
-    manifest.stepsDone = Math.max(manifest.stepsDone, manifest.resume?.step ?? 0);
-    manifest.seconds = secondsBefore + (performance.now() - startTime) / 1000;
-    writeManifest(dir, manifest);
+    writer.finish(status, message, secondsSoFar());
     tf.dispose(vars);
     adam.dispose();
     for (const b of batches.values()) {
@@ -458,7 +296,7 @@ async function runLoop(
       b.heldout?.dispose();
     }
   }
-  return { runDir: dir, status, stepsDone: manifest.stepsDone, seconds: manifest.seconds, last };
+  return { runDir: writer.dir, status, stepsDone: manifest.stepsDone, seconds: manifest.seconds, last };
 }
 
 /** The minibatch of a phase's i-th step: a seeded shuffle per epoch, batches in order. */

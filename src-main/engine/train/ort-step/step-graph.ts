@@ -12,7 +12,7 @@
  * computed by the caller.
  */
 import { paramLayout, type ModelConfig } from '../../model/config.js';
-import type { AdamHyper } from '../adam.js';
+import type { AdamHyper } from '../../runs/runConfig.js';
 import { OnnxBuilder } from './builder.js';
 import { batchInputs, emitBackward, emitForward, emitLoss, type Weights } from './model-graph.js';
 

@@ -1,0 +1,247 @@
+/**
+ * Everything a training run writes to its folder, in one place: run.json, the datasets,
+ * metrics.csv, the trajectory and test-attention appenders, ONNX checkpoints and the resume
+ * state. The trainer only optimises and tells the writer what happened.
+ *
+ * Crash safety: run.json, checkpoints and the resume state are replaced atomically (temporary
+ * file + rename); the .npy appenders rewrite their row count after each row; metrics.csv only
+ * ever gains whole lines between resume points. run.json's `snapshotSteps` and `resume` say
+ * which rows and which state are valid, so a run killed at any moment resumes to the numbers an
+ * uninterrupted run gives.
+ */
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { paramLayout } from '../model/config.js';
+import type { BackendName } from '../backend.js';
+import { NpyRowAppender, readNpy, writeNpy } from '../task/npy.js';
+import type { Dataset, TaskData } from '../task/data.js';
+import { writeFileAtomic } from './atomic.js';
+import { readDataset, writeTaskData } from './datasets.js';
+import { dataSeedOf, modelSeedOf, moduliOf, phaseBoundaries, totalSteps, type TrainConfig } from './runConfig.js';
+import {
+  RUN_FORMAT,
+  RUN_FORMAT_VERSION,
+  appendMetrics,
+  datasetDir,
+  paths,
+  readManifest,
+  startMetrics,
+  truncateMetrics,
+  writeManifest,
+  type MetricRow,
+  type RunManifest,
+  type RunStatus,
+} from './runFolder.js';
+import { checkpointBytes } from './snapshot.js';
+
+/** A run folder that cannot be started or continued; the message says why and what to do. */
+export class RunWriteError extends Error {
+  override name = 'RunWriteError';
+}
+
+/** Where a resumed run continues from: the step, Adam's step count, and [θ; m; v] as saved there. */
+export interface ResumePoint {
+  step: number;
+  adamT: number;
+  /** float32 [3 · parameterCount]: the parameters, Adam's first and second moments */
+  state: Float32Array;
+}
+
+/** Adam's state as the optimiser reports it. */
+export interface OptimizerState {
+  t: number;
+  m: Float32Array;
+  v: Float32Array;
+}
+
+function prepareNewRunDir(dir: string): void {
+  if (existsSync(dir)) {
+    if (readdirSync(dir).length > 0) throw new RunWriteError(`${dir} already exists and is not empty; choose a new --out folder, or --resume it to continue a run`);
+  } else {
+    let parent = dirname(resolve(dir));
+    while (!existsSync(parent)) parent = dirname(parent);
+    try {
+      accessSync(parent, constants.W_OK);
+    } catch {
+      throw new RunWriteError(`cannot create ${dir}: ${parent} is not writable; choose another --out folder`);
+    }
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(paths(dir).checkpoints, { recursive: true });
+    mkdirSync(dirname(paths(dir).resumeState), { recursive: true });
+  } catch (err) {
+    throw new RunWriteError(`cannot create the run folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+export class RunWriter {
+  readonly dir: string;
+  /** run.json as it will next be written; the writer keeps it current */
+  readonly manifest: RunManifest;
+  /** the saved state a resumed run continues from (null for a new run) */
+  readonly resumeFrom: ResumePoint | null;
+  private trajectory: NpyRowAppender | null = null;
+  private attention: NpyRowAppender | null = null;
+
+  private constructor(dir: string, manifest: RunManifest, resumeFrom: ResumePoint | null) {
+    this.dir = dir;
+    this.manifest = manifest;
+    this.resumeFrom = resumeFrom;
+  }
+
+  /**
+   * Creates a new run folder (which must not exist, or be empty) and writes its datasets. run.json
+   * is written by start(), once the backend is known.
+   */
+  static create(dir: string, config: TrainConfig, data: Map<number, TaskData>, opts: { maxSteps: number | null; dataSource: string }): RunWriter {
+    prepareNewRunDir(dir);
+    const layout = paramLayout(config.model);
+    const manifest: RunManifest = {
+      format: RUN_FORMAT,
+      version: RUN_FORMAT_VERSION,
+      createdAt: new Date().toISOString(),
+      updatedAt: '',
+      status: 'running',
+      message: null,
+      config,
+      seeds: { seed: config.seed, data: dataSeedOf(config), model: modelSeedOf(config) },
+      dataSource: opts.dataSource,
+      backend: 'cpu',
+      versions: {},
+      parameterCount: layout.total,
+      layout: layout.params.map((p) => ({ name: p.name, shape: p.shape, offset: p.offset })),
+      totalSteps: totalSteps(config),
+      maxSteps: opts.maxSteps,
+      stepsDone: 0,
+      phases: phaseBoundaries(config),
+      snapshotSteps: [],
+      datasets: {},
+      checkpoints: [],
+      resume: null,
+      seconds: 0,
+    };
+    for (const [p, d] of data) {
+      writeTaskData(datasetDir(dir, p), d);
+      manifest.datasets[`p${p}`] = { train: d.train.n, test: d.test.n, heldout: d.heldout.n, testOverlap: d.testOverlap };
+    }
+    return new RunWriter(dir, manifest, null);
+  }
+
+  /**
+   * Opens a run to continue it from its resume state, checked against run.json. `maxSteps`
+   * replaces the run's own limit (undefined or null: the whole schedule).
+   */
+  static resume(dir: string, maxSteps?: number | null): RunWriter {
+    const manifest = readManifest(dir);
+    if ((maxSteps ?? manifest.totalSteps) <= manifest.stepsDone) {
+      throw new RunWriteError(`${dir} has already taken ${manifest.stepsDone} of its ${manifest.totalSteps} steps; nothing to resume`);
+    }
+    if (!manifest.resume) throw new RunWriteError(`${dir} has no resume state (it stopped before its first snapshot); start it again instead`);
+    const state = readNpy(paths(dir).resumeState);
+    if (state.dtype !== 'float32' || state.shape.join(',') !== `3,${manifest.parameterCount}`) {
+      throw new RunWriteError(`${paths(dir).resumeState} is not a float32 [3, ${manifest.parameterCount}] array; the resume state is corrupt`);
+    }
+    // A resumed run goes on to the end of its schedule unless told to stop earlier again.
+    manifest.maxSteps = maxSteps ?? null;
+    return new RunWriter(dir, manifest, { ...manifest.resume, state: state.data as Float32Array });
+  }
+
+  /** The datasets the run trained on, as saved in its data/ folder. */
+  readData(): Map<number, TaskData> {
+    const m = this.manifest;
+    const out = new Map<number, TaskData>();
+    for (const p of moduliOf(m.config)) {
+      const folder = datasetDir(this.dir, p);
+      const read = (split: 'train' | 'test' | 'heldout'): Dataset => readDataset(folder, split, p, m.config.task.T);
+      const train = read('train');
+      const test = read('test');
+      out.set(p, { p, train, test, heldout: read('heldout'), testOverlap: m.datasets[`p${p}`]?.testOverlap ?? 0 });
+    }
+    return out;
+  }
+
+  /** Removes a new run's folder (when it cannot start); a resumed run's folder is left alone. */
+  discard(): void {
+    if (!this.resumeFrom) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Opens the appenders (a resumed run drops the rows and metrics past its resume step) and
+   * marks the run running. Test attention rows are [nTest, T].
+   */
+  start(backend: BackendName, versions: Record<string, string>, attentionShape: number[]): void {
+    const m = this.manifest;
+    const P = m.parameterCount;
+    m.backend = backend;
+    m.versions = versions;
+    const step = this.resumeFrom?.step ?? 0;
+    if (this.resumeFrom) {
+      m.snapshotSteps = m.snapshotSteps.filter((k) => k <= step);
+      this.trajectory = NpyRowAppender.reopen(paths(this.dir).trajectory, [P], m.snapshotSteps.length);
+      this.attention = NpyRowAppender.reopen(paths(this.dir).testAttention, attentionShape, m.snapshotSteps.length);
+      truncateMetrics(this.dir, step);
+    } else {
+      startMetrics(this.dir);
+      this.trajectory = NpyRowAppender.create(paths(this.dir).trajectory, [P]);
+      this.attention = NpyRowAppender.create(paths(this.dir).testAttention, attentionShape);
+    }
+    m.status = 'running';
+    m.message = null;
+    m.stepsDone = step;
+    writeManifest(this.dir, m);
+  }
+
+  /** Whether θ_k is already the last snapshot (a stop can ask for the same step twice). */
+  hasSnapshot(k: number): boolean {
+    return this.manifest.snapshotSteps.at(-1) === k;
+  }
+
+  /** Appends θ_k and its test attention as the next snapshot; with `checkpoint`, also θ_k as ONNX. */
+  appendSnapshot(k: number, theta: Float32Array, attention: Float32Array, checkpoint: boolean): void {
+    this.trajectory!.append(theta);
+    if (checkpoint) this.writeCheckpoint(k, theta);
+    this.attention!.append(attention);
+    this.manifest.snapshotSteps.push(k);
+  }
+
+  private writeCheckpoint(k: number, theta: Float32Array): void {
+    const file = `step-${String(k).padStart(6, '0')}.onnx`;
+    writeFileAtomic(join(paths(this.dir).checkpoints, file), checkpointBytes(this.manifest.config, k, theta));
+    this.manifest.checkpoints = this.manifest.checkpoints.filter((x) => x.step !== k).concat({ step: k, file: `checkpoints/${file}` });
+  }
+
+  /** Appends finished rows to metrics.csv. */
+  appendMetrics(rows: MetricRow[]): void {
+    appendMetrics(this.dir, rows);
+  }
+
+  /**
+   * Saves the state to resume from after `step` updates (θ, Adam's moments) and then run.json,
+   * which points at it; `seconds` is the training time so far.
+   */
+  saveResume(step: number, theta: Float32Array, adam: OptimizerState, seconds: number): void {
+    const P = this.manifest.parameterCount;
+    const state = new Float32Array(3 * P);
+    state.set(theta, 0);
+    state.set(adam.m, P);
+    state.set(adam.v, 2 * P);
+    writeNpy(paths(this.dir).resumeState, state, [3, P]);
+    this.manifest.resume = { step, adamT: adam.t };
+    this.manifest.stepsDone = step;
+    this.manifest.seconds = seconds;
+    writeManifest(this.dir, this.manifest, false);
+  }
+
+  /** Closes the appenders and writes the final run.json (durably). */
+  finish(status: RunStatus, message: string | null, seconds: number): void {
+    this.trajectory?.close();
+    this.attention?.close();
+    const m = this.manifest;
+    m.status = status;
+    m.message = message;
+    m.stepsDone = Math.max(m.stepsDone, m.resume?.step ?? 0);
+    m.seconds = seconds;
+    writeManifest(this.dir, m);
+  }
+}
