@@ -1,19 +1,22 @@
 /**
- * TensorFlow.js backends, best first: tensorflow (tfjs-node, native), wasm, cpu. tfjs-node is an
- * optional dependency whose install downloads libtensorflow; where that failed it is absent and
- * the next backend is used. The chosen backend and versions are recorded in every run.
+ * Training backends, best first: onnxruntime (a whole training step as one ONNX graph on
+ * onnxruntime-node's native kernels, train/ort-step/), then the TensorFlow.js backends tensorflow
+ * (tfjs-node, native), wasm, cpu. tfjs-node is an optional dependency whose install downloads
+ * libtensorflow; where that failed it is absent and the next backend is used. The chosen backend
+ * and versions are recorded in every run.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKENDS: BackendName[] = ['onnxruntime', 'tensorflow', 'wasm', 'cpu'];
 
 const requireCjs = createRequire(import.meta.url);
 
 async function register(name: BackendName): Promise<boolean> {
   try {
     if (name === 'tensorflow') await import('@tensorflow/tfjs-node' as string);
+    if (name === 'onnxruntime') return typeof (await import('onnxruntime-node')).InferenceSession === 'function';
     if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
     return await tf.setBackend(name);
   } catch {
@@ -29,16 +32,16 @@ export async function selectBackend(requested?: BackendName | 'auto'): Promise<B
       const hint = requested === 'tensorflow' ? ' (@tensorflow/tfjs-node is not installed or its native library failed to load)' : '';
       throw new Error(`the ${requested} backend is not available on this machine${hint}; try --backend wasm`);
     }
-    await tf.ready();
+    if (requested !== 'onnxruntime') await tf.ready();
     return requested;
   }
   for (const name of BACKENDS) {
     if (await register(name)) {
-      await tf.ready();
+      if (name !== 'onnxruntime') await tf.ready();
       return name;
     }
   }
-  throw new Error('no TensorFlow.js backend could be loaded');
+  throw new Error('no training backend could be loaded');
 }
 
 export async function availableBackends(): Promise<BackendName[]> {

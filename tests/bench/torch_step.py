@@ -8,7 +8,8 @@ Task: predict the sum of the first k tokens mod p.
 Each timed step = forward + cross-entropy + backward + Adam step, plus a
 no_grad forward on a 128-sequence test set and loss.item() (the per-step
 logging the real trainer does). Prints one JSON line with the median and mean
-per-step wall time in milliseconds.
+per-step wall time in milliseconds, the process's CPU time per step, and its
+peak resident memory.
 
 Run with Debian's Python (has torch):
     /usr/bin/python3 tests/bench/torch_step.py --steps 200 --warmup 20
@@ -16,6 +17,7 @@ Run with Debian's Python (has torch):
 import argparse
 import json
 import math
+import resource
 import statistics
 import time
 
@@ -32,15 +34,15 @@ def rms(z):
 
 
 class Model(nn.Module):
-    def __init__(self, vocab, T, d):
+    def __init__(self, vocab, T, d, h):
         super().__init__()
         self.d = d
         self.E = nn.Parameter(torch.randn(vocab, d))
         self.P = nn.Parameter(torch.randn(T, d))
         self.query = nn.Linear(d, 1, bias=False)
         self.value = nn.Linear(d, d, bias=False)
-        self.fc1 = nn.Linear(d, 4 * d)
-        self.fc2 = nn.Linear(4 * d, d)
+        self.fc1 = nn.Linear(d, h)
+        self.fc2 = nn.Linear(h, d)
 
     def forward(self, x):
         zn = rms(self.E[x] + self.P)                                  # [n, T, d]
@@ -75,6 +77,7 @@ def main():
     ap.add_argument("--batch", type=int, default=2048)
     ap.add_argument("--T", type=int, default=12)
     ap.add_argument("--d", type=int, default=32)
+    ap.add_argument("--h", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
@@ -84,9 +87,9 @@ def main():
     x, y = make_data(rng, args.batch, args.T)
     x_test, y_test = make_data(rng, N_TEST, args.T)
 
-    model = Model(P_MOD, args.T, args.d)
+    model = Model(P_MOD, args.T, args.d, args.h)
     n_params = sum(p.numel() for p in model.parameters())
-    if args.T == 12 and args.d == 32:
+    if (args.T, args.d, args.h) == (12, 32, 128):
         assert n_params == 9920, n_params
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
 
@@ -102,15 +105,19 @@ def main():
     for _ in range(args.warmup):
         step()
     times = []
+    cpu0 = time.process_time()
     for _ in range(args.steps):
         t0 = time.perf_counter()
         step()
         times.append((time.perf_counter() - t0) * 1e3)
+    cpu_ms = (time.process_time() - cpu0) * 1e3 / args.steps
 
     print(json.dumps({
         "blas": blas_library(),
         "ms_per_step": round(statistics.median(times), 4),
         "mean_ms": round(statistics.fmean(times), 4),
+        "cpu_ms_per_step": round(cpu_ms, 4),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "steps": args.steps,
         "threads": args.threads,
         "torch": torch.__version__,

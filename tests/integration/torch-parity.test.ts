@@ -1,11 +1,11 @@
 /**
  * Parity with the authors' PyTorch model (facebookresearch/pal, softmax_model.py): the same
- * weights and data go through our TensorFlow.js engine (wasm, float32) and through
- * tests/integration/torch_reference.py (Debian's PyTorch, float64), and the logits, attention,
- * z_attn, loss and the gradient of the loss w.r.t. every parameter must agree.
+ * weights and data go through each of our training backends (the one-graph ONNX step on
+ * onnxruntime, and TensorFlow.js wasm; float32) and through tests/integration/torch_reference.py
+ * (Debian's PyTorch, float64), and the logits, attention, z_attn, loss and the gradient of the
+ * loss w.r.t. every parameter must agree.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,8 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../../src-main/engine/backend.js';
 import { PAPER_MODEL, initParams, paramLayout, type ModelConfig, type ParamLayout } from '../../src-main/engine/model/config.js';
-import { crossEntropy, forward, makeBatch, type Params } from '../../src-main/engine/model/forward.js';
 import { readNpy, writeNpy } from '../../src-main/engine/io/npy.js';
+import { modelOutputs, TRAINING_BACKENDS, type TrainingBackend } from '../model-backends.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'torch_reference.py');
@@ -124,31 +124,10 @@ function readCase(k: Case): Outputs {
   };
 }
 
-/** Our engine: forward outputs, loss and the gradient of the loss, flattened in layout order. */
-function ours(k: Case): Outputs {
-  const batch = makeBatch(k.tokens, k.targets, k.c.T, k.c.V);
-  const names = k.layout.params.map((p) => p.name);
-  const tensors = k.layout.params.map((p) => tf.tensor(k.flat.subarray(p.offset, p.offset + p.size), p.shape, 'float32'));
-  const record = (args: tf.Tensor[]): Params => Object.fromEntries(names.map((name, i) => [name, args[i]]));
-  try {
-    const [logits, attention, zAttn, loss, ...grads] = tf.tidy(() => {
-      const out = forward(record(tensors), batch, k.c);
-      const lossAndGrads = tf.valueAndGrads((...args: tf.Tensor[]) => crossEntropy(forward(record(args), batch, k.c).logits, batch));
-      const { value, grads } = lossAndGrads(tensors);
-      return [out.logits, out.attention, out.zAttn, value, ...grads];
-    });
-    const flatGrads = new Float64Array(k.layout.total);
-    k.layout.params.forEach((p, i) => {
-      expect(grads[i].shape, `gradient shape of ${p.name}`).toEqual(p.shape);
-      flatGrads.set(grads[i].dataSync(), p.offset);
-    });
-    const result = { logits: logits.dataSync(), attention: attention.dataSync(), zAttn: zAttn.dataSync(), loss: loss.dataSync()[0], grads: flatGrads };
-    tf.dispose([logits, attention, zAttn, loss, ...grads]);
-    return result;
-  } finally {
-    tf.dispose(tensors);
-    batch.dispose();
-  }
+/** Our engine on one backend: forward outputs, loss and the gradient of the loss, flattened in layout order. */
+async function ours(k: Case, backend: TrainingBackend): Promise<Outputs> {
+  const out = await modelOutputs(backend, k.c, k.flat, k.tokens, k.targets);
+  return { ...out, grads: Float64Array.from(out.grads) };
 }
 
 function maxAbs(a: ArrayLike<number>, from = 0, to = a.length): number {
@@ -206,11 +185,11 @@ describe('parity with the PyTorch reference (facebookresearch/pal softmax_model.
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it.each(SPECS.map((s) => s.name))('%s: logits, attention, z_attn, loss and every gradient match', (name) => {
+  it.each(SPECS.flatMap((s) => TRAINING_BACKENDS.map((b) => [s.name, b] as const)))('%s, on %s: logits, attention, z_attn, loss and every gradient match', async (name, backend) => {
     if (setupError) throw setupError;
     const k = cases.find((c) => c.name === name)!;
     const ref = reference.get(k)!;
-    const got = ours(k);
+    const got = await ours(k, backend);
 
     const logitScale = Math.max(1, maxAbs(ref.logits));
     const dLogits = maxAbsDiff(got.logits, ref.logits);
@@ -226,7 +205,7 @@ describe('parity with the PyTorch reference (facebookresearch/pal softmax_model.
       gradReport.push(`${p.name} ${fmt(diff)} (max|g| ${fmt(maxAbs(ref.grads, p.offset, p.offset + p.size))})`);
     }
     console.log(
-      `[torch parity] ${name}: loss ${ref.loss.toFixed(6)}, max|logit| ${fmt(maxAbs(ref.logits))}; ` +
+      `[torch parity] ${name}, on ${backend}: loss ${ref.loss.toFixed(6)}, max|logit| ${fmt(maxAbs(ref.logits))}; ` +
         `max diffs: logits ${fmt(dLogits)}, attention ${fmt(dAttn)}, z_attn ${fmt(dZ)}, loss (rel) ${fmt(dLoss)}; ` +
         `gradients: ${gradReport.join(', ')}`,
     );

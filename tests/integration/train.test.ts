@@ -1,4 +1,7 @@
-/** The trainer end to end on the real wasm backend, writing real run folders. */
+/**
+ * The trainer end to end on each real training backend (the one-graph ONNX step on onnxruntime,
+ * the default, and tfjs wasm), writing real run folders.
+ */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +14,9 @@ import { evaluate } from '../../src-main/engine/model/forward.js';
 import { readNpy, writeNpy } from '../../src-main/engine/io/npy.js';
 import { targetsFor } from '../../src-main/engine/task/data.js';
 import { tempDir } from '../helpers.js';
+import { TRAINING_BACKENDS } from '../model-backends.js';
 
-const root = tempDir();
+const top = tempDir();
 
 /** A two-phase curriculum small enough to train in a second. */
 function tinyCurriculum(): TrainConfig {
@@ -25,7 +29,10 @@ function tinyCurriculum(): TrainConfig {
   return c;
 }
 
-describe('training', () => {
+describe.each(TRAINING_BACKENDS)('training on %s', (backend) => {
+  const root = join(top, backend);
+  mkdirSync(root);
+
   it('learns a small sparse-addition task to high held-out accuracy', async () => {
     const c = presetConfig('fig5-scratch');
     c.seed = 1;
@@ -33,7 +40,7 @@ describe('training', () => {
     c.model = { ...c.model, T: 10, d: 16, h: 64 };
     c.phases = [{ name: 'p2', p: 2, steps: 300, lr: 0.01, restartOptimizer: false, batchSize: null }];
     const dir = join(root, 'learn');
-    const result = await train({ runDir: dir, config: c, backend: 'wasm' });
+    const result = await train({ runDir: dir, config: c, backend });
     expect(result.status).toBe('complete');
     const rows = readMetrics(dir);
     expect(rows).toHaveLength(300);
@@ -48,9 +55,9 @@ describe('training', () => {
   it('writes a complete run folder whose logs follow the reference semantics', async () => {
     const c = tinyCurriculum();
     const dir = join(root, 'folder');
-    await train({ runDir: dir, config: c, backend: 'wasm' });
+    await train({ runDir: dir, config: c, backend });
     const m = readManifest(dir);
-    expect(m).toMatchObject({ status: 'complete', backend: 'wasm', stepsDone: 40, totalSteps: 40, parameterCount: paramLayout(c.model).total });
+    expect(m).toMatchObject({ status: 'complete', backend, stepsDone: 40, totalSteps: 40, parameterCount: paramLayout(c.model).total });
     expect(m.phases).toEqual([{ name: 'p2', p: 2, start: 0, end: 20 }, { name: 'p4', p: 4, start: 20, end: 40 }]);
     expect(m.snapshotSteps).toEqual(snapshotSteps(c));
     expect(m.snapshotSteps).toEqual([0, 1, 2, 3, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
@@ -90,11 +97,11 @@ describe('training', () => {
     const c = tinyCurriculum();
     const whole = join(root, 'whole');
     const parts = join(root, 'parts');
-    await train({ runDir: whole, config: c, backend: 'wasm' });
-    const first = await train({ runDir: parts, config: c, backend: 'wasm', maxSteps: 27, resumeEvery: 10 });
+    await train({ runDir: whole, config: c, backend });
+    const first = await train({ runDir: parts, config: c, backend, maxSteps: 27, resumeEvery: 10 });
     expect(first.stepsDone).toBe(27);
     expect(readManifest(parts).snapshotSteps.at(-1)).toBe(27); // the last step's snapshot is written
-    await train({ runDir: parts, resume: true, backend: 'wasm' });
+    await train({ runDir: parts, resume: true, backend });
     // the extra snapshot at 27 gives row 26 held-out metrics; everything else is identical
     const withoutHeldout = (rows: ReturnType<typeof readMetrics>) => rows.map((r) => ({ ...r, heldout_loss: r.step === 26 ? 0 : r.heldout_loss, heldout_acc: r.step === 26 ? 0 : r.heldout_acc }));
     expect(withoutHeldout(readMetrics(parts))).toEqual(withoutHeldout(readMetrics(whole)));
@@ -116,7 +123,7 @@ describe('training', () => {
     const r = await train({
       runDir: dir,
       config: c,
-      backend: 'wasm',
+      backend,
       signal: controller.signal,
       reportEvery: 5,
       onProgress: (p) => {
@@ -129,10 +136,10 @@ describe('training', () => {
     expect(m.message).toMatch(/cancelled at step 1\d of 40/);
     expect(readMetrics(dir)).toHaveLength(m.stepsDone);
     expect(readTrajectory(dir, m).steps.at(-1)).toBe(m.stepsDone);
-    const resumed = await train({ runDir: dir, resume: true, backend: 'wasm' });
+    const resumed = await train({ runDir: dir, resume: true, backend });
     expect(resumed.status).toBe('complete');
     expect(readMetrics(dir)).toHaveLength(40);
-    await expect(train({ runDir: dir, resume: true, backend: 'wasm' })).rejects.toThrow(/has already taken 40 of its 40 steps; nothing to resume/);
+    await expect(train({ runDir: dir, resume: true, backend })).rejects.toThrow(/has already taken 40 of its 40 steps; nothing to resume/);
   });
 
   it('trains minibatches with a seeded shuffle, and on datasets imported from .npy', async () => {
@@ -147,8 +154,8 @@ describe('training', () => {
     writeNpy(join(data, 'test_targets.npy'), targetsFor(tokens.slice(0, 32 * 6), 6, 3, 4), [32]);
     const a = join(root, 'mb-a');
     const b = join(root, 'mb-b');
-    await train({ runDir: a, config: c, backend: 'wasm', dataDir: data });
-    await train({ runDir: b, config: c, backend: 'wasm', dataDir: data });
+    await train({ runDir: a, config: c, backend, dataDir: data });
+    await train({ runDir: b, config: c, backend, dataDir: data });
     expect(readMetrics(a)).toEqual(readMetrics(b));
     expect(readManifest(a).dataSource).toMatch(/imported from/);
     expect(readManifest(a).datasets.p4).toMatchObject({ train: 64, test: 32, heldout: 0, testOverlap: 32 });
@@ -158,7 +165,7 @@ describe('training', () => {
     mkdirSync(bad);
     writeNpy(join(bad, 'train_tokens.npy'), Int32Array.from(tokens, (x) => x + 1), [64, 6]);
     writeNpy(join(bad, 'train_targets.npy'), targetsFor(tokens, 6, 3, 4), [64]);
-    await expect(train({ runDir: join(root, 'mb-c'), config: c, backend: 'wasm', dataDir: bad })).rejects.toThrow(/holds the token 4, outside \{0..3\} for p = 4/);
+    await expect(train({ runDir: join(root, 'mb-c'), config: c, backend, dataDir: bad })).rejects.toThrow(/holds the token 4, outside \{0..3\} for p = 4/);
     expect(existsSync(join(root, 'mb-c'))).toBe(false);
   });
 
@@ -177,5 +184,15 @@ describe('training', () => {
     const text = readFileSync(join(full, 'metrics.csv'), 'utf8');
     writeFileSync(join(full, 'metrics.csv'), text.slice(0, text.length - 10));
     expect(readMetrics(full)).toHaveLength(39);
+  });
+});
+
+describe('the default backend', () => {
+  it('is the one-graph ONNX step on onnxruntime, and run.json says so', async () => {
+    const dir = join(top, 'default');
+    const r = await train({ runDir: dir, config: tinyCurriculum(), maxSteps: 3 });
+    expect(r.status).toBe('complete');
+    expect(readManifest(dir)).toMatchObject({ backend: 'onnxruntime', stepsDone: 3 });
+    expect(readManifest(dir).versions['onnxruntime-node']).toMatch(/^1\./);
   });
 });

@@ -1,13 +1,13 @@
 /**
  * The model against an independent float64 implementation written straight from DESIGN.md §1
  * (per-token, no pair table, W_V before pooling), and the whole model's gradient against central
- * finite differences of that implementation.
+ * finite differences of that implementation, on every training backend (the one-graph ONNX step
+ * and tfjs wasm).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src-main/engine/backend.js';
 import { PAPER_MODEL, initParams, paramLayout, type ModelConfig, type ParamLayout } from '../../src-main/engine/model/config.js';
-import { crossEntropy, forward, makeBatch, paramsFromFlat } from '../../src-main/engine/model/forward.js';
+import { modelOutputs, TRAINING_BACKENDS, type TrainingBackend } from '../model-backends.js';
 import { Rng } from '../../src-main/engine/task/rng.js';
 import { targetsFor } from '../../src-main/engine/task/data.js';
 
@@ -96,26 +96,11 @@ function randomData(c: ModelConfig, n: number, p: number, k: number, seed: numbe
   return { tokens, targets: targetsFor(tokens, c.T, k, p) };
 }
 
-function tfLossAndGrads(flat: Float32Array, c: ModelConfig, tokens: Int32Array, targets: Int32Array) {
-  const layout = paramLayout(c);
-  const batch = makeBatch(tokens, targets, c.T, c.V);
-  let result: { loss: number; grads: Float64Array; logits: number[][]; attention: number[][] } | null = null;
-  try {
-    tf.tidy(() => {
-      const params = paramsFromFlat(flat, layout);
-      const tensors = layout.params.map((p) => params[p.name]);
-      const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) =>
-        crossEntropy(forward(Object.fromEntries(layout.params.map((p, i) => [p.name, ps[i]])), batch, c).logits, batch),
-      )(tensors);
-      const g = new Float64Array(layout.total);
-      layout.params.forEach((p, i) => g.set(grads[i].dataSync(), p.offset));
-      const out = forward(params, batch, c);
-      result = { loss: value.dataSync()[0], grads: g, logits: out.logits.arraySync(), attention: out.attention.arraySync() };
-    });
-  } finally {
-    batch.dispose();
-  }
-  return result!;
+/** Loss, gradient, logits [n][V] and attention [n][T] on a training backend. */
+async function lossAndGrads(backend: TrainingBackend, flat: Float32Array, c: ModelConfig, tokens: Int32Array, targets: Int32Array) {
+  const out = await modelOutputs(backend, c, flat, tokens, targets);
+  const rows = (a: Float32Array, w: number): number[][] => Array.from({ length: a.length / w }, (_, i) => Array.from(a.subarray(i * w, (i + 1) * w)));
+  return { loss: out.loss, grads: Float64Array.from(out.grads), logits: rows(out.logits, c.V), attention: rows(out.attention, c.T) };
 }
 
 const VARIANTS: [string, ModelConfig, number][] = [
@@ -149,22 +134,22 @@ describe('the model', () => {
     expect(initParams(c, 21)).not.toEqual(flat);
   });
 
-  for (const [name, c, p] of VARIANTS) {
-    it(`matches a float64 reference implementation: ${name}`, () => {
+  for (const [name, c, p, backend] of VARIANTS.flatMap(([n, c, p]) => TRAINING_BACKENDS.map((b) => [`${n}, on ${b}`, c, p, b] as const))) {
+    it(`matches a float64 reference implementation: ${name}`, async () => {
       const flat = initParams(c, 7);
       const { tokens, targets } = randomData(c, 9, p, 2, 3);
       const ref = referenceLogits(Float64Array.from(flat), c, tokens);
-      const got = tfLossAndGrads(flat, c, tokens, targets);
+      const got = await lossAndGrads(backend, flat, c, tokens, targets);
       const maxDiff = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, i) => row.map((x, j) => Math.abs(x - b[i][j]))));
       expect(maxDiff(got.logits, ref.logits)).toBeLessThan(1e-5);
       expect(maxDiff(got.attention, ref.attention)).toBeLessThan(1e-6);
       expect(Math.abs(got.loss - referenceLoss(Float64Array.from(flat), c, tokens, targets))).toBeLessThan(1e-5);
     });
 
-    it(`has the gradient of central finite differences: ${name}`, () => {
+    it(`has the gradient of central finite differences: ${name}`, async () => {
       const flat = initParams(c, 11);
       const { tokens, targets } = randomData(c, 8, p, 2, 5);
-      const { grads } = tfLossAndGrads(flat, c, tokens, targets);
+      const { grads } = await lossAndGrads(backend, flat, c, tokens, targets);
       const x = Float64Array.from(flat);
       const h = 1e-6;
       let worst = 0;
@@ -181,7 +166,7 @@ describe('the model', () => {
         const err = Math.abs(fd - grads[i]) / Math.max(1e-2, Math.abs(fd));
         if (err > worst) {
           worst = err;
-          worstAt = `${layout.params.find((q) => i >= q.offset && i < q.offset + q.size)!.name}[${i}] fd=${fd} tfjs=${grads[i]}`;
+          worstAt = `${layout.params.find((q) => i >= q.offset && i < q.offset + q.size)!.name}[${i}] fd=${fd} ${backend}=${grads[i]}`;
         }
       }
       expect(worst, worstAt).toBeLessThan(2e-3);

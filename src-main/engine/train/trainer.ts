@@ -4,17 +4,17 @@
  *
  * Per update s (the reference's logging): train loss and accuracy of the forward pass at θ_s
  * (the one whose gradient is taken), test loss and accuracy at θ_{s+1}. Scalars are read back in
- * blocks, not every step; parameters are read only at snapshot steps.
+ * blocks, not every step; parameters are read only at snapshot steps. The steps themselves are
+ * computed by a StepBackend (step-backend.ts): one ONNX graph per step on onnxruntime by default,
+ * or the TensorFlow.js model.
  */
-import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { selectBackend, versions, type BackendName } from '../backend.js';
 import { initParams, paramLayout } from '../model/config.js';
-import { correctCount, crossEntropy, datasetBatch, forward, makeBatch, type Batch, type Params } from '../model/forward.js';
 import { countOverlap, sequenceSet, type Dataset, type TaskData } from '../task/data.js';
 import { Rng, deriveSeed } from '../task/rng.js';
-import { Adam, flatten } from './adam.js';
+import { openStepBackend, type PreparedBatch, type StepBackend } from './step-backend.js';
 import { ConfigError, dataSeedOf, moduliOf, modelSeedOf, phaseBoundaries, snapshotSteps, totalSteps, validateConfig, type TrainConfig } from './config.js';
 import type { MetricRow, RunStatus } from '../runs/runFolder.js';
 import { emptyDataset, findDataFolder, generateTaskData, readDataset } from '../runs/datasets.js';
@@ -111,10 +111,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
   const nTest = Math.max(...[...data.values()].map((d) => d.test.n));
   writer.start(backend, versions(), [nTest, writer.manifest.config.task.T]);
-  return runLoop(writer, data, opts);
+  return runLoop(writer, data, backend, opts);
 }
 
-async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: TrainOptions): Promise<TrainResult> {
+async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: BackendName, opts: TrainOptions): Promise<TrainResult> {
   const manifest = writer.manifest;
   const resumeFrom = writer.resumeFrom;
   const c = manifest.config;
@@ -128,20 +128,23 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
   const boundaries = phaseBoundaries(c);
   const nTest = Math.max(...[...data.values()].map((d) => d.test.n));
 
-  // Parameters as variables, in layout order.
-  const flat0 = resumeFrom ? resumeFrom.state.subarray(0, P) : initParams(c.model, modelSeedOf(c));
-  const vars = layout.params.map((p) => tf.variable(tf.tensor(flat0.subarray(p.offset, p.offset + p.size), p.shape, 'float32'), true));
-  const params: Params = Object.fromEntries(layout.params.map((p, i) => [p.name, vars[i]]));
-  const adam = new Adam(layout.params.map((p) => p.shape), c.adam);
-  const batches = new Map<number, { train: Batch; test: Batch; heldout: Batch | null }>();
-  for (const [p, d] of data) {
-    batches.set(p, { train: datasetBatch(d.train, c.model.V), test: datasetBatch(d.test, c.model.V), heldout: d.heldout.n > 0 ? datasetBatch(d.heldout, c.model.V) : null });
+  const theta0 = resumeFrom ? resumeFrom.state.slice(0, P) : initParams(c.model, modelSeedOf(c));
+  let stepper: StepBackend;
+  try {
+    stepper = await openStepBackend(backend, { model: c.model, adam: c.adam, theta: theta0 });
+  } catch (err) {
+    const message = `the ${backend} backend could not start: ${(err as Error).message.split('\n')[0]}; try another --backend`;
+    writer.finish('failed', message, manifest.seconds);
+    throw new TrainError(message);
   }
+  const prepare = (d: Dataset): PreparedBatch => stepper.prepare(d.tokens, d.targets);
+  const batches = new Map<number, { train: PreparedBatch; test: PreparedBatch; heldout: PreparedBatch | null }>();
+  for (const [p, d] of data) batches.set(p, { train: prepare(d.train), test: prepare(d.test), heldout: d.heldout.n > 0 ? prepare(d.heldout) : null });
 
   let step = 0;
   if (resumeFrom) {
     step = resumeFrom.step;
-    adam.load({ t: resumeFrom.adamT, m: resumeFrom.state.slice(P, 2 * P), v: resumeFrom.state.slice(2 * P, 3 * P) });
+    stepper.loadOptimizer({ t: resumeFrom.adamT, m: resumeFrom.state.slice(P, 2 * P), v: resumeFrom.state.slice(2 * P, 3 * P) });
   }
 
   const phaseAt = (s: number): number => boundaries.findIndex((b) => s >= b.start && s < b.end);
@@ -154,28 +157,24 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
 
   /** Appends θ_k (the current parameters) and its test attention; fills held-out metrics. */
   const checkpointEvery = c.snapshots.checkpointEvery ?? 0;
-  const snapshot = (k: number, p: number, row: MetricRow | null): void => {
+  const snapshot = async (k: number, p: number, row: MetricRow | null): Promise<void> => {
     if (writer.hasSnapshot(k)) return;
     const b = batches.get(p)!;
-    const att = tf.tidy(() => forward(params, b.test, c.model).attention.dataSync() as Float32Array);
+    const att = (await stepper.evaluate(b.test)).attention;
     const checkpoint = boundaries.some((bd) => bd.end === k) || k === stopAt || (checkpointEvery > 0 && k > 0 && k % checkpointEvery === 0) || opts.signal?.aborted === true;
-    writer.appendSnapshot(k, flatten(vars), paddedAttention(att), checkpoint);
+    writer.appendSnapshot(k, stepper.parameters(), paddedAttention(att), checkpoint);
     if (row && b.heldout) {
-      const [loss, correct] = tf.tidy(() => {
-        const out = forward(params, b.heldout!, c.model);
-        return [crossEntropy(out.logits, b.heldout!).dataSync()[0], correctCount(out.logits, b.heldout!).dataSync()[0]];
-      });
-      row.heldout_loss = loss;
-      row.heldout_acc = correct / b.heldout.n;
+      const heldout = await stepper.evaluate(b.heldout);
+      row.heldout_loss = heldout.loss;
+      row.heldout_acc = heldout.accuracy;
     }
   };
 
-  if (!resumeFrom) snapshot(0, c.phases[0].p, null);
+  if (!resumeFrom) await snapshot(0, c.phases[0].p, null);
 
   const startTime = performance.now();
   const secondsBefore = manifest.seconds;
   const secondsSoFar = (): number => secondsBefore + (performance.now() - startTime) / 1000;
-  let pendingStats: tf.Tensor[] = [];
   let pendingRows: MetricRow[] = [];
   let last: MetricRow | null = null;
   let status: RunStatus = 'complete';
@@ -184,10 +183,8 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
   let lastReport = performance.now();
 
   const flush = (): void => {
-    if (pendingStats.length === 0) return;
-    const values = tf.tidy(() => tf.stack(pendingStats).dataSync() as Float32Array);
-    tf.dispose(pendingStats);
-    pendingStats = [];
+    if (pendingRows.length === 0) return;
+    const values = stepper.takeStats();
     for (let i = 0; i < pendingRows.length; i++) {
       const r = pendingRows[i];
       r.train_loss = values[i * 4];
@@ -211,42 +208,23 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
       const ph = c.phases[phaseIndex];
       const bound = boundaries[phaseIndex];
       const b = batches.get(ph.p)!;
-      if (step === bound.start && ph.restartOptimizer && adam.t > 0) adam.reset();
+      if (step === bound.start && ph.restartOptimizer && stepper.adamT > 0) stepper.resetOptimizer();
 
       const phaseEnd = Math.min(bound.end, stopAt);
       while (step < phaseEnd) {
-        let minibatch: Batch | null = null;
+        let minibatch: PreparedBatch | null = null;
         if (ph.batchSize !== null && ph.batchSize < b.train.n) {
-          minibatch = minibatchAt(data.get(ph.p)!.train, ph.batchSize, step - bound.start, c, deriveSeed(dataSeedOf(c), `shuffle-${phaseIndex}`));
+          const mb = minibatchAt(data.get(ph.p)!.train, ph.batchSize, step - bound.start, deriveSeed(dataSeedOf(c), `shuffle-${phaseIndex}`));
+          minibatch = stepper.prepare(mb.tokens, mb.targets);
         }
-        const trainBatch = minibatch ?? b.train;
-        const stats = tf.tidy(() => {
-          let correct: tf.Scalar | null = null;
-          const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => {
-            const named: Params = Object.fromEntries(layout.params.map((p, i) => [p.name, ps[i]]));
-            const out = forward(named, trainBatch, c.model);
-            correct = tf.keep(correctCount(out.logits, trainBatch));
-            return crossEntropy(out.logits, trainBatch);
-          })(vars);
-          adam.apply(vars, grads, ph.lr);
-          const test = forward(params, b.test, c.model);
-          const result = tf.stack([
-            value,
-            tf.div(correct!, trainBatch.n),
-            crossEntropy(test.logits, b.test),
-            tf.div(correctCount(test.logits, b.test), b.test.n),
-          ]);
-          tf.dispose(correct!);
-          return result;
-        });
+        await stepper.step(minibatch ?? b.train, b.test, ph.lr);
         minibatch?.dispose();
         const row: MetricRow = { step, phase: ph.name, p: ph.p, train_loss: NaN, train_acc: NaN, test_loss: NaN, test_acc: NaN, heldout_loss: NaN, heldout_acc: NaN };
-        pendingStats.push(stats);
         pendingRows.push(row);
         step += 1;
         const stopping = opts.signal?.aborted === true || step === stopAt;
-        if (keep.has(step) || stopping) snapshot(step, ph.p, row);
-        if (pendingStats.length >= reportEvery || step === phaseEnd || stopping) {
+        if (keep.has(step) || stopping) await snapshot(step, ph.p, row);
+        if (pendingRows.length >= reportEvery || step === phaseEnd || stopping) {
           flush();
           const now = performance.now();
           if (last && opts.onProgress) {
@@ -270,9 +248,9 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
           }
           // A cancel that arrived during the report stops here, with this step's snapshot.
           const cancelled = opts.signal?.aborted === true;
-          if (cancelled) snapshot(step, ph.p, null);
+          if (cancelled) await snapshot(step, ph.p, null);
           if (step % resumeEvery === 0 || step === phaseEnd || stopping || cancelled || status !== 'complete') {
-            writer.saveResume(step, flatten(vars), adam.state(), secondsSoFar());
+            writer.saveResume(step, stepper.parameters(), stepper.optimizerState(), secondsSoFar());
           }
           if (status !== 'complete') break;
           if (cancelled) {
@@ -295,10 +273,8 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
     }
     throw fileSystemSentence(err) ? new TrainError(message) : err;
   } finally {
-    tf.dispose(pendingStats);
     if (status !== 'failed') writer.finish(status, message, secondsSoFar());
-    tf.dispose(vars);
-    adam.dispose();
+    await stepper.dispose();
     for (const b of batches.values()) {
       b.train.dispose();
       b.test.dispose();
@@ -309,7 +285,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
 }
 
 /** The minibatch of a phase's i-th step: a seeded shuffle per epoch, batches in order. */
-function minibatchAt(ds: Dataset, batchSize: number, i: number, c: TrainConfig, seed: number): Batch {
+function minibatchAt(ds: Dataset, batchSize: number, i: number, seed: number): { tokens: Int32Array; targets: Int32Array } {
   const perEpoch = Math.floor(ds.n / batchSize);
   const epoch = Math.floor(i / perEpoch);
   const within = i % perEpoch;
@@ -321,7 +297,7 @@ function minibatchAt(ds: Dataset, batchSize: number, i: number, c: TrainConfig, 
     tokens.set(ds.tokens.subarray(idx * ds.T, (idx + 1) * ds.T), j * ds.T);
     targets[j] = ds.targets[idx];
   }
-  return makeBatch(tokens, targets, ds.T, c.model.V);
+  return { tokens, targets };
 }
 
 let orderCache: { key: string; order: Int32Array } | null = null;
