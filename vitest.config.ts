@@ -5,6 +5,8 @@ export default defineConfig({
     environment: 'node',
     include: ['tests/**/*.test.ts'],
     testTimeout: 120_000,
+    // beforeAll hooks train small runs; on a busy machine that takes longer than the 10 s default
+    hookTimeout: 120_000,
     pool: 'forks',
     // Vitest 4 replaced `poolOptions.forks.maxForks` with top-level `maxWorkers`.
     // Training tests are CPU-heavy, so cap concurrency at two worker processes.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TrainConfig } from '../train/config.js';
 import type { BackendName } from '../backend.js';
 import { writeFileAtomic } from './atomic.js';
+import { float32Text } from '../io/float32Text.js';
 import { NpyError, readNpy, writeNpy, type NpyArray } from '../task/npy.js';
 import type { Dataset, Split } from '../task/data.js';
 
@@ -84,7 +85,7 @@ export function writeManifest(dir: string, m: RunManifest, durable = true): void
 }
 
 function formatNumber(x: number): string {
-  return Number.isFinite(x) ? String(Math.fround(x)) : Number.isNaN(x) ? '' : String(x);
+  return Number.isNaN(x) ? '' : float32Text(x);
 }
 
 export function metricLine(r: MetricRow): string {
