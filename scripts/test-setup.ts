@@ -72,7 +72,7 @@ export function canInstall(): boolean {
   return process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
 }
 
-function install(packages: string[]): void {
+export function install(packages: string[]): void {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   process.stdout.write(`test set-up: installing ${packages.join(' ')} with apt-get\n`);
   for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...packages]]) {
