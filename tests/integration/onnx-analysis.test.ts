@@ -404,5 +404,5 @@ describe('circuit-workbench analyze', () => {
     const bad = cli(['analyze', 'accuracy', join(root, 'noise.onnx')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: .*noise.onnx is not an ONNX model/);
-  }, 300_000); // seven CLI processes, each of which starts tfjs and onnxruntime
+  });
 });
