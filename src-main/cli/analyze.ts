@@ -8,10 +8,11 @@ import { accuracy, attention, attentionOverTraining, embeddings, interpolate, pr
 import type { ProjectionMethod } from '../engine/analysis/project.js';
 import { exportSnapshot } from '../engine/runs/snapshot.js';
 import { refuseWriteIntoRun } from '../engine/runs/runFolder.js';
+import { csvNumber } from '../engine/io/float32Text.js';
 
 
 function csv(header: string[], rows: (string | number)[][]): string {
-  return [header.join(','), ...rows.map((r) => r.map((x) => (typeof x === 'number' && !Number.isInteger(x) ? String(Math.fround(x)) : String(x))).join(','))].join('\n') + '\n';
+  return [header.join(','), ...rows.map((r) => r.map((x) => (typeof x === 'number' ? csvNumber(x) : x)).join(','))].join('\n') + '\n';
 }
 
 function write(out: string | undefined, content: string): void {
@@ -153,7 +154,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
         const progress = bar('interpolating');
         const rows = await interpolate(a, b, { points: o.points, from: o.from, to: o.to, onProgress: (f) => progress.update(f) });
         progress.stop();
-        write(o.out, csv(['t', 'train_loss', 'train_acc', 'test_loss', 'test_acc'], rows.map((r) => [r.t, r.train_loss, r.train_acc, r.test_loss, r.test_acc])));
+        write(o.out, csv(['t', 'train_loss', 'train_acc', 'test_loss', 'test_acc'], rows.map((r) => [String(r.t), r.train_loss, r.train_acc, r.test_loss, r.test_acc])));
         if (o.out) {
           const peak = rows.reduce((m, r) => (r.train_loss > m.train_loss ? r : m), rows[0]);
           process.stdout.write(`${rows.length} points → ${o.out}; peak train loss ${peak.train_loss.toFixed(3)} at t = ${peak.t}\n`);

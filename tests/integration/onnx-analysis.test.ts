@@ -390,7 +390,7 @@ describe('circuit-workbench analyze', () => {
     expect(same.train).toEqual(last.train);
   });
 
-  it('interpolate writes t,train_loss,train_acc,test_loss,test_acc; the other analyses write CSV', () => {
+  it('interpolate writes t,train_loss,train_acc,test_loss,test_acc; the other analyses write CSV', async () => {
     const out = join(root, 'interp.csv');
     const r = cli(['analyze', 'interpolate', scratchDir, `${runDir}@60`, '--points', '11', '--from', '-0.5', '--to', '1.5', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
@@ -408,6 +408,27 @@ describe('circuit-workbench analyze', () => {
       expect(res.code, res.stderr).toBe(0);
       expect(readFileSync(file, 'utf8').split('\n')[0]).toBe(header);
     }
+    // numpy reads every loss and accuracy as the float32 the engine computed, and t as its decimal
+    const grid = join(root, 'interp-101.csv');
+    expect(cli(['analyze', 'interpolate', scratchDir, `${runDir}@60`, '--out', grid]).code).toBe(0);
+    const text = readFileSync(grid, 'utf8').split('\n');
+    expect(text[2].startsWith('0.01,')).toBe(true);
+    expect(text.join('\n')).not.toMatch(/\d{10}/);
+    const check = python([
+      '-c',
+      [
+        'import csv, json, sys, numpy as np',
+        'rows = list(csv.DictReader(open(sys.argv[1])))',
+        'print(json.dumps({"t": [float(r["t"]) for r in rows], "bits": [[int(np.float32(r[c]).view(np.uint32)) for c in ("train_loss", "train_acc", "test_loss", "test_acc")] for r in rows]}))',
+      ].join('\n'),
+      grid,
+    ]);
+    expect(check.code, check.out).toBe(0);
+    const read = JSON.parse(check.out) as { t: number[]; bits: number[][] };
+    const rows101 = await interpolate(await openSource(scratchDir), await openSource(`${runDir}@60`), { points: 101 });
+    expect(read.t).toEqual(rows101.map((_, i) => i / 100));
+    const bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0];
+    expect(read.bits).toEqual(rows101.map((r) => [r.train_loss, r.train_acc, r.test_loss, r.test_acc].map(bits)));
     const help = cli(['analyze', 'interpolate', '--help']);
     expect(help.stdout).toMatch(/Example:/);
     const bad = cli(['analyze', 'accuracy', join(root, 'noise.onnx')]);

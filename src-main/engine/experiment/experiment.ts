@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../io/atomic.js';
+import { float32Text } from '../io/float32Text.js';
 import { readManifest } from '../runs/runFolder.js';
 import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from './summary.js';
 import { ConfigError } from '../train/config.js';
@@ -148,7 +149,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   const result: ExperimentResult = { experiment: opts.experiment, outDir: opts.outDir, runs, schedules, failures };
   writeFileAtomic(join(opts.outDir, 'summary.json'), JSON.stringify(result, null, 1) + '\n');
   const csv = ['schedule,seed,status,steps,final_train_acc,final_test_loss,final_test_acc,final_heldout_acc,first_step_test_acc_ge_0.99,seconds']
-    .concat(runs.map((r) => [r.schedule, r.seed, r.status, r.stepsDone, r.finalTrainAcc, r.finalTestLoss, r.finalTestAcc, r.finalHeldoutAcc, r.firstStepAbove ?? '', r.seconds.toFixed(1)].join(',')))
+    .concat(runs.map((r) => [r.schedule, r.seed, r.status, r.stepsDone, ...[r.finalTrainAcc, r.finalTestLoss, r.finalTestAcc, r.finalHeldoutAcc].map(float32Text), r.firstStepAbove ?? '', r.seconds.toFixed(1)].join(',')))
     .join('\n');
   writeFileAtomic(join(opts.outDir, 'summary.csv'), csv + '\n');
   return result;

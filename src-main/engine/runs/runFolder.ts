@@ -10,6 +10,7 @@ import { modulusFolder } from './datasets.js';
 import type { BackendName } from '../backend.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { NpyError, readNpy, type NpyArray } from '../io/npy.js';
+import { float32Text } from '../io/float32Text.js';
 
 export const RUN_FORMAT = 'circuit-workbench-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -84,7 +85,7 @@ export function writeManifest(dir: string, m: RunManifest, durable = true): void
 }
 
 function formatNumber(x: number): string {
-  return Number.isFinite(x) ? String(Math.fround(x)) : Number.isNaN(x) ? '' : String(x);
+  return Number.isNaN(x) ? '' : float32Text(x);
 }
 
 export function metricLine(r: MetricRow): string {

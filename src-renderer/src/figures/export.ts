@@ -4,6 +4,7 @@
  */
 import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
+import { csvNumber } from '../../../src-main/engine/io/float32Text.js';
 
 /** The option as a standalone SVG document (no animation), width × height pixels. */
 export function svgOf(option: EChartsOption, width = 900, height = 560): string {
@@ -16,9 +17,9 @@ export function svgOf(option: EChartsOption, width = 900, height = 560): string 
   }
 }
 
-/** CSV text: a header and rows; numbers as written, strings quoted when needed. */
+/** CSV text: a header and rows; numbers as the shortest decimal of their float32 (integers as they are), strings quoted when needed. */
 export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-  const cell = (x: string | number | null) => (x === null ? '' : typeof x === 'number' ? String(x) : /[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x);
+  const cell = (x: string | number | null) => (x === null ? '' : typeof x === 'number' ? csvNumber(x) : /[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x);
   return [header.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
 }
 

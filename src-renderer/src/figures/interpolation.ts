@@ -107,8 +107,9 @@ export function interpolationOption(rows: InterpolationRow[], labels: Interpolat
   };
 }
 
-export function interpolationCsv(rows: InterpolationRow[]): { header: string[]; rows: number[][] } {
-  return { header: ['t', 'train_loss', 'train_acc', 'test_loss', 'test_acc'], rows: rows.map((r) => [r.t, r.train_loss, r.train_acc, r.test_loss, r.test_acc]) };
+export function interpolationCsv(rows: InterpolationRow[]): { header: string[]; rows: (string | number)[][] } {
+  // t is a decimal of the grid, not a float32: written as it is
+  return { header: ['t', 'train_loss', 'train_acc', 'test_loss', 'test_acc'], rows: rows.map((r) => [String(r.t), r.train_loss, r.train_acc, r.test_loss, r.test_acc]) };
 }
 
 /** A linearly spaced grid check for the form: from ≠ to, 2 ≤ points ≤ 1001, |from|,|to| ≤ 10. */
