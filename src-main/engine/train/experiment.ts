@@ -77,7 +77,7 @@ function runStatus(dir: string): 'missing' | 'complete' | 'resumable' | 'broken'
 }
 
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
-  const exp = EXPERIMENTS[opts.experiment];
+  const exp = Object.hasOwn(EXPERIMENTS, opts.experiment) ? EXPERIMENTS[opts.experiment] : undefined;
   if (!exp) throw new ConfigError(`unknown experiment '${opts.experiment}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
   if (opts.seeds.length === 0) throw new ConfigError('no seeds given');
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), availableParallelism() * 2));
