@@ -120,7 +120,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
     'analysis.project': async ({ ids, method, every, seed }) => {
       const list = ids.map((i) => sources.get(i));
-      return jobs.start({ kind: 'project', paths: list.map((s) => s.path), ids, method, every: every ?? 1, seed: seed ?? 0 }, `${method} of ${list.map((s) => s.label).join(', ')}`, null);
+      // the worker reads the runs again: check them again (a link may have appeared since they were opened)
+      return jobs.start({ kind: 'project', paths: list.map((s) => sources.policy.check(s.path)), ids, method, every: every ?? 1, seed: seed ?? 0 }, `${method} of ${list.map((s) => s.label).join(', ')}`, null);
     },
     'train.presets': async () => Object.entries(PRESETS).map(([name, p]) => ({ name, description: p.description, config: p.make() })),
     'train.start': async ({ preset, seed, overrides, maxSteps, name }) => {
