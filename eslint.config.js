@@ -55,6 +55,7 @@ export default defineConfig(
       'src-main/**/*.{ts,js}',
       'tests/**/*.{ts,js}',
       'bin/**/*.{js,cjs,mjs,ts}',
+      'scripts/**/*.{js,mjs,ts}',
       '*.config.{ts,js}',
     ],
     languageOptions: {

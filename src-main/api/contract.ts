@@ -12,6 +12,39 @@ const token = z.number().int().min(0).max(1_000);
 const sequences = z.array(z.array(token).min(1).max(64)).min(1).max(512);
 const smallInt = z.number().int().min(0).max(1_000_000);
 
+/** The most seeds one experiment may run, and the largest seed (as `train --seed` allows). */
+export const MAX_EXPERIMENT_SEEDS = 1_000;
+export const MAX_SEED = 1e9;
+
+/**
+ * Counts the seeds of "0-4", "0,2,5" or "3" without listing them, so that "0-10000000000" is
+ * refused before anything tries to hold ten billion numbers; null when the text is not a seed list.
+ */
+export function countSeeds(text: string): { count: number; largest: number } | null {
+  let count = 0;
+  let largest = 0;
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d{1,20})\s*(?:-\s*(\d{1,20})\s*)?$/.exec(part);
+    if (!m) return null;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) return null;
+    count += b - a + 1;
+    largest = Math.max(largest, b);
+  }
+  return { count, largest };
+}
+
+const seedList = z
+  .string()
+  .regex(/^[\d,\s-]{1,64}$/, 'must be a range like 0-4 or a list like 0,2,5')
+  .superRefine((text, ctx) => {
+    const n = countSeeds(text);
+    if (!n) ctx.addIssue({ code: 'custom', message: 'must be a range like 0-4 or a list like 0,2,5' });
+    else if (n.count > MAX_EXPERIMENT_SEEDS) ctx.addIssue({ code: 'custom', message: `asks for ${n.count} seeds; an experiment runs at most ${MAX_EXPERIMENT_SEEDS}` });
+    else if (n.largest > MAX_SEED) ctx.addIssue({ code: 'custom', message: `holds the seed ${n.largest}; seeds go up to ${MAX_SEED}` });
+  });
+
 /** Request schemas, one per call. */
 export const requests = {
   'workspace.list': z.object({}).strict(),
@@ -44,7 +77,7 @@ export const requests = {
       name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'a run name may hold letters, digits, dots, dashes and underscores').optional(),
     })
     .strict(),
-  'experiment.start': z.object({ experiment: z.enum(['fig5']), seeds: z.string().regex(/^[\d,\s-]{1,64}$/), maxSteps: z.number().int().min(1).max(10_000_000).optional(), name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/).optional() }).strict(),
+  'experiment.start': z.object({ experiment: z.enum(['fig5']), seeds: seedList, maxSteps: z.number().int().min(1).max(10_000_000).optional(), name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/).optional() }).strict(),
   'job.cancel': z.object({ jobId: id }).strict(),
   'job.list': z.object({}).strict(),
 } as const;

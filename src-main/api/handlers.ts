@@ -46,7 +46,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   return {
     'workspace.list': async () => ({
       sources: sources.entries().map(([id, s]) => describe(id, s)),
-      available: discover(ctx.workspaces),
+      available: discover(ctx.workspaces, sources.policy),
       workspaces: ctx.workspaces,
       demo: ctx.demo ?? [],
     }),
@@ -58,7 +58,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'source.metrics': async ({ id }) => {
       const src = sources.get(id);
       if (src.kind !== 'run') throw new ApiError('invalid', `${src.label} is a checkpoint, not a run: it has no training curves`);
-      const rows = readMetrics(src.path);
+      // read anew on every call: check again that nothing in the run now links out of bounds
+      const rows = readMetrics(sources.policy.check(src.path));
       return {
         step: rows.map((r) => r.step),
         p: rows.map((r) => r.p),
@@ -119,7 +120,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     },
     'analysis.project': async ({ ids, method, every, seed }) => {
       const list = ids.map((i) => sources.get(i));
-      return jobs.start({ kind: 'project', paths: list.map((s) => s.path), ids, method, every: every ?? 1, seed: seed ?? 0 }, `${method} of ${list.map((s) => s.label).join(', ')}`, null);
+      // the worker reads the runs again: check them again (a link may have appeared since they were opened)
+      return jobs.start({ kind: 'project', paths: list.map((s) => sources.policy.check(s.path)), ids, method, every: every ?? 1, seed: seed ?? 0 }, `${method} of ${list.map((s) => s.label).join(', ')}`, null);
     },
     'train.presets': async () => Object.entries(PRESETS).map(([name, p]) => ({ name, description: p.description, config: p.make() })),
     'train.start': async ({ preset, seed, overrides, maxSteps, name }) => {

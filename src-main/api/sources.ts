@@ -4,10 +4,13 @@
  * server (it never serves files outside the runs it was given).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute, basename } from 'node:path';
 import { openSource, type AnalysisSource } from '../engine/analysis/source.js';
 import { ApiError, type SourceInfo } from './contract.js';
+
+/** The most entries `PathPolicy.check` looks at inside one folder tree before refusing it. */
+const MAX_TREE_ENTRIES = 100_000;
 
 export class PathPolicy {
   readonly roots: string[] | null;
@@ -15,14 +18,59 @@ export class PathPolicy {
     this.roots = roots ? roots.map((r) => realpathSync(r)) : null;
   }
 
-  /** The real path of `path` if it may be opened; an ApiError('forbidden') otherwise. */
+  /** Whether a real (symlink-free) path lies inside a root; always true without roots. */
+  allows(real: string): boolean {
+    if (!this.roots) return true;
+    return this.roots.some((root) => real === root || (!relative(root, real).startsWith('..') && !isAbsolute(relative(root, real))));
+  }
+
+  /**
+   * The real path of `path` if it may be opened; an ApiError('forbidden') otherwise. With roots,
+   * every file the engine may read under it must resolve inside them too: a symlink inside an
+   * allowed run that points out of the workspace forbids the whole run.
+   */
   check(path: string): string {
     if (!existsSync(path)) throw new ApiError('not-found', `${path} does not exist`);
     const real = realpathSync(path);
-    if (this.roots && !this.roots.some((root) => real === root || (!relative(root, real).startsWith('..') && !isAbsolute(relative(root, real))))) {
-      throw new ApiError('forbidden', `${path} is outside the workspace folders this server was started with`);
-    }
+    if (!this.allows(real)) throw new ApiError('forbidden', `${path} is outside the workspace folders this server was started with`);
+    if (this.roots) this.checkTree(path, real);
     return real;
+  }
+
+  /** Walks a folder (following only links that stay inside the roots) and refuses any that leave. */
+  private checkTree(shown: string, real: string): void {
+    if (!statSync(real).isDirectory()) return;
+    const seen = new Set<string>([real]);
+    const pending = [real];
+    let entries = 0;
+    while (pending.length > 0) {
+      const dir = pending.pop()!;
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue; // unreadable: the engine cannot read it either
+      }
+      for (const name of names) {
+        if (++entries > MAX_TREE_ENTRIES) throw new ApiError('invalid', `${shown} holds more than ${MAX_TREE_ENTRIES} files; open the run folder itself, not a folder above it`);
+        const full = join(dir, name);
+        let target = full;
+        try {
+          const st = lstatSync(full);
+          if (st.isSymbolicLink()) {
+            target = realpathSync(full);
+            if (!this.allows(target)) throw new ApiError('forbidden', `${shown} holds a link (${relative(real, full)}) to a file outside the workspace folders this server was started with`);
+          } else if (!st.isDirectory()) continue;
+          if (statSync(target).isDirectory() && !seen.has(target)) {
+            seen.add(target);
+            pending.push(target);
+          }
+        } catch (err) {
+          if (err instanceof ApiError) throw err;
+          // a dangling link or a file that vanished: nothing to read there
+        }
+      }
+    }
   }
 }
 
@@ -105,8 +153,11 @@ export class SourceRegistry {
   }
 }
 
-/** Runs and checkpoints found under the workspace folders (three levels deep). */
-export function discover(roots: string[]): { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] {
+/**
+ * Runs and checkpoints found under the workspace folders (three levels deep). With a policy,
+ * folders reached through links that leave its roots are not listed (nor entered).
+ */
+export function discover(roots: string[], policy?: PathPolicy): { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] {
   const found: { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] = [];
   const walk = (dir: string, depth: number) => {
     let entries: string[];
@@ -125,6 +176,7 @@ export function discover(roots: string[]): { path: string; label: string; kind: 
       if (e.startsWith('.') || e === 'node_modules') continue;
       const full = join(dir, e);
       try {
+        if (policy && lstatSync(full).isSymbolicLink() && !policy.allows(realpathSync(full))) continue;
         if (statSync(full).isDirectory()) walk(full, depth - 1);
       } catch {
         // unreadable: skip

@@ -1,15 +1,16 @@
 /**
- * Electron main process: one hardened window showing the renderer (src-renderer), the API's
- * handler table over IPC (every channel through the registrar, with its sender check), job
- * workers in utility processes, and the desktop-only calls (dialogs, recent files).
+ * Electron main process: one hardened window showing the renderer (src-renderer) from the
+ * app:// scheme, the API's handler table over IPC (every channel through the registrar, with
+ * its sender check against that origin), job workers in utility processes, and the
+ * desktop-only calls (dialogs, recent files).
  *
  * Built layout: out/main/index.js, out/main/job-worker.js, out/preload/index.cjs,
  * out/renderer/index.html.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 import type { JobEvent, SourceInfo } from '../api/contract.js';
 import { createHandlers } from '../api/handlers.js';
 import { discover, PathPolicy, SourceRegistry } from '../api/sources.js';
@@ -17,17 +18,18 @@ import { JobManager } from '../jobs/manager.js';
 import { DESKTOP_IPC, type AppInfo } from '../preload/api.js';
 import { desktopTable, RecentList } from './desktop.js';
 import { utilityProcessLauncher } from './jobs.js';
+import { APP_URL as BUILT_APP_URL, handleAppScheme, registerAppScheme } from './protocol.js';
 import { apiTable, registerHandlers, trustedSender } from './registrar.js';
 import { hardenContents, hardenSession, windowOptions } from './window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PRELOAD_PATH = join(here, '../preload/index.cjs');
-const RENDERER_HTML = join(here, '../renderer/index.html');
+const RENDERER_DIR = join(here, '../renderer');
 const WORKER_PATH = join(here, 'job-worker.js');
 const DEV_URL = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
 
-/** The URL of the app's own page: the dev server in development, the built file otherwise. */
-const APP_URL = DEV_URL ?? pathToFileURL(RENDERER_HTML).href;
+/** The URL of the app's own page: the dev server in development, app://workbench/ otherwise. */
+const APP_URL = DEV_URL ?? BUILT_APP_URL;
 
 /**
  * The bundled demo runs: every run folder under resources/demo (or a single resources/demo-run),
@@ -62,14 +64,15 @@ function createWindow(): BrowserWindow {
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });
-  if (DEV_URL) void win.loadURL(DEV_URL);
-  else void win.loadFile(RENDERER_HTML);
+  void win.loadURL(APP_URL);
   return win;
 }
 
 function start(): void {
   // Every renderer is sandboxed, whatever its options say.
   app.enableSandbox();
+  // app:// must be declared before the app is ready; it is served once it is.
+  registerAppScheme(protocol);
 
   // Harden every web contents the app ever creates, the window's included.
   app.on('web-contents-created', (_event, contents) => hardenContents(contents, () => APP_URL));
@@ -99,6 +102,7 @@ function start(): void {
 
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession);
+    handleAppScheme(protocol, RENDERER_DIR);
     createWindow();
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();

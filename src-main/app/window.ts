@@ -47,8 +47,8 @@ export function windowOptions(preloadPath: string): BrowserWindowConstructorOpti
 }
 
 /**
- * Whether `url` is the app's own page: for a file:// app, the same file (any query or hash);
- * for the dev server, the same origin.
+ * Whether `url` is the app's own page: for the app:// scheme (protocol.ts) and the dev server,
+ * the same scheme, host and port; for a file:// app, the same file (any query or hash).
  */
 export function isAppUrl(url: string, appUrl: string): boolean {
   let u: URL;
@@ -62,6 +62,7 @@ export function isAppUrl(url: string, appUrl: string): boolean {
   if (a.protocol === 'file:') {
     return u.protocol === 'file:' && u.host === a.host && decodeURIComponent(u.pathname) === decodeURIComponent(a.pathname);
   }
+  if (a.protocol === 'app:') return u.protocol === 'app:' && u.host === a.host && u.username === '' && u.password === '';
   if (a.protocol !== 'http:' && a.protocol !== 'https:') return false;
   return u.origin === a.origin;
 }

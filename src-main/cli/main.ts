@@ -198,7 +198,7 @@ program
   .action(async (name: string, o: { seeds: string; jobs?: number; out?: string; maxSteps?: number; backend?: string; json?: boolean }) => {
     try {
       const seeds = parseSeeds(o.seeds);
-      if (!EXPERIMENTS[name]) throw new ConfigError(`unknown experiment '${name}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
+      if (!Object.hasOwn(EXPERIMENTS, name)) throw new ConfigError(`unknown experiment '${name}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
       const outDir = o.out ?? join('runs', `experiment-${name}`);
       const controller = new AbortController();
       process.on('SIGINT', () => controller.abort());
@@ -280,16 +280,18 @@ program
   .argument('[workspaces...]', 'folders whose runs and checkpoints may be opened (new runs are written into the first); none: the bundled demo runs only')
   .option('--port <P>', 'port (default: a free one)', int('--port'), 0)
   .option('--host <H>', 'address to listen on (default 127.0.0.1, this machine only)', '127.0.0.1')
-  .option('--token <T>', 'the access token (default: a random one)')
+  .option('--token <T>', 'the access token, at least 16 characters (default: a random one)')
+  .option('--max-jobs <n>', 'job workers that may run at once; more wait in a queue (default: the cores)', int('--max-jobs'))
+  .option('--allow-host <name...>', 'more Host names to answer to (a reverse proxy in front of the server)')
   .option('--no-demo', 'do not open the bundled demo runs')
   .addHelpText('after', '\nExample:\n  circuit-workbench serve            (the bundled demo runs)\n  circuit-workbench serve runs/ --port 8765\n  then open the printed http://127.0.0.1:8765/?token=… in a browser (ssh -L 8765:127.0.0.1:8765 for a remote box)')
-  .action(async (workspaces: string[], o: { port: number; host: string; token?: string; demo: boolean }) => {
+  .action(async (workspaces: string[], o: { port: number; host: string; token?: string; maxJobs?: number; allowHost?: string[]; demo: boolean }) => {
     try {
       if (workspaces.length === 0 && !o.demo) throw new InvalidArgumentError('nothing to serve: give a folder of runs (circuit-workbench serve runs/), or leave out --no-demo to serve the bundled demo runs');
       const { serve } = await import('../serve/server.js');
       const rendererDir = process.env['CIRCUIT_WORKBENCH_RENDERER'] ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
       const demoDir = o.demo ? fileURLToPath(new URL('../../resources/demo', import.meta.url)) : null;
-      const running = await serve({ workspaces, host: o.host, port: o.port, token: o.token ?? process.env['CIRCUIT_WORKBENCH_TOKEN'], rendererDir, demoDir });
+      const running = await serve({ workspaces, host: o.host, port: o.port, token: o.token ?? process.env['CIRCUIT_WORKBENCH_TOKEN'], rendererDir, demoDir, maxJobs: o.maxJobs, allowedHosts: o.allowHost });
       process.stdout.write(`Circuit Workbench is serving ${workspaces.length ? workspaces.join(', ') : 'the bundled demo runs'}\nopen ${running.url}\n`);
       const stop = () => void running.close().then(() => process.exit(0));
       process.on('SIGINT', stop);

@@ -1,10 +1,12 @@
 /**
  * Long work (training, experiments, t-SNE/UMAP) runs in worker processes so that the server or
  * the window never freezes; the manager tracks jobs, forwards their progress as events, and
- * cancels them on request.
+ * cancels them on request. At most `concurrency` workers run at once (default: the cores); the
+ * jobs past that wait in a queue, reported as running with the stage 'queued'.
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { JobEvent, JobInfo } from './events.js';
 import type { FromWorker, JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
@@ -20,17 +22,32 @@ export const nodeWorkerLauncher: WorkerLauncher = (onMessage, onExit) => {
 
 interface Job {
   info: JobInfo;
-  handle: WorkerHandle;
+  spec: JobSpec;
+  /** null while the job waits in the queue */
+  handle: WorkerHandle | null;
   result: unknown;
+}
+
+export const QUEUED_STAGE = 'queued';
+
+export interface JobManagerOptions {
+  /** how many workers may run at once (default: the cores) */
+  concurrency?: number;
 }
 
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
+  private readonly queue: Job[] = [];
+  private active = 0;
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly launch: WorkerLauncher;
+  readonly concurrency: number;
 
-  constructor(launch: WorkerLauncher = nodeWorkerLauncher) {
+  constructor(launch: WorkerLauncher = nodeWorkerLauncher, options: JobManagerOptions = {}) {
     this.launch = launch;
+    const n = options.concurrency ?? availableParallelism();
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`the job concurrency must be a positive integer, got ${n}`);
+    this.concurrency = n;
   }
 
   onEvent(listener: (e: JobEvent) => void): () => void {
@@ -43,9 +60,30 @@ export class JobManager {
   }
 
   start(spec: JobSpec, label: string, outDir: string | null): JobInfo {
-    const info: JobInfo = { jobId: randomUUID(), kind: spec.kind, label, state: 'running', fraction: 0, stage: 'starting', outDir, message: null };
-    const job: Job = { info, handle: { send: () => {}, kill: () => {} }, result: null };
+    const info: JobInfo = { jobId: randomUUID(), kind: spec.kind, label, state: 'running', fraction: 0, stage: QUEUED_STAGE, outDir, message: null };
+    const job: Job = { info, spec, handle: null, result: null };
     this.jobs.set(info.jobId, job);
+    this.queue.push(job);
+    this.pump();
+    return { ...info };
+  }
+
+  /** Starts queued jobs while fewer than `concurrency` workers run. */
+  private pump(): void {
+    while (this.active < this.concurrency && this.queue.length > 0) this.run(this.queue.shift()!);
+  }
+
+  private run(job: Job): void {
+    const { info } = job;
+    info.stage = 'starting';
+    this.active++;
+    let ended = false;
+    const release = () => {
+      if (ended) return;
+      ended = true;
+      this.active--;
+      this.pump();
+    };
     job.handle = this.launch(
       (m) => {
         if (info.state !== 'running') return;
@@ -75,19 +113,32 @@ export class JobManager {
           info.message = `the worker process ended unexpectedly (exit code ${code})`;
           this.emit({ type: 'failed', job: { ...info } });
         }
+        release();
       },
     );
-    job.handle.send({ type: 'start', spec });
-    return { ...info };
+    job.handle.send({ type: 'start', spec: job.spec });
+  }
+
+  /** How many workers run now, and how many jobs wait for one. */
+  load(): { running: number; queued: number } {
+    return { running: this.active, queued: this.queue.length };
   }
 
   /** Asks a job to stop (it finishes its current step and saves); kills it if it has not after 15 s. */
   cancel(jobId: string): JobInfo | null {
     const job = this.jobs.get(jobId);
     if (!job) return null;
-    if (job.info.state === 'running') {
-      job.handle.send({ type: 'cancel' });
-      const timer = setTimeout(() => job.info.state === 'running' && job.handle.kill(), 15_000);
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) {
+      // never started: nothing to stop, nothing written
+      this.queue.splice(queued, 1);
+      job.info.state = 'cancelled';
+      job.info.stage = 'cancelled';
+      this.emit({ type: 'cancelled', job: { ...job.info } });
+    } else if (job.info.state === 'running' && job.handle) {
+      const handle = job.handle;
+      handle.send({ type: 'cancel' });
+      const timer = setTimeout(() => job.info.state === 'running' && handle.kill(), 15_000);
       timer.unref();
     }
     return { ...job.info };
@@ -102,6 +153,7 @@ export class JobManager {
   }
 
   shutdown(): void {
-    for (const j of this.jobs.values()) if (j.info.state === 'running') j.handle.kill();
+    this.queue.length = 0;
+    for (const j of this.jobs.values()) if (j.info.state === 'running') j.handle?.kill();
   }
 }

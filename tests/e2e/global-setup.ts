@@ -3,6 +3,7 @@
  * snapshots every few steps) in a fresh workspace, then starts `circuit-workbench serve` on it.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
   const small = ['--T', '8', '--k', '3', '--d', '16', '--h', '64', '--n-train', '256', '--n-test', '64', '--n-heldout', '64', '--set', 'snapshots.denseUntil=20', '--set', 'snapshots.every=10'];
   cli(['train', '--preset', 'fig5-scratch', '--seed', '1', ...small, '--lr', '0.01', '--set', 'phases.0.steps=200', '--out', join(workspace, 'scratch-s1'), '--json']);
   cli(['train', '--preset', 'fig5-curriculum', '--seed', '1', ...small, '--lr', '0.01', '--set', 'phases.0.steps=100', '--set', 'phases.1.steps=100', '--out', join(workspace, 'curriculum-s1'), '--json']);
-  const token = 'e2e-token-' + Math.random().toString(36).slice(2);
+  const token = 'e2e-token-' + randomBytes(12).toString('hex');
   const server = spawn(process.execPath, [CLI, 'serve', workspace, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -72,16 +72,16 @@ beforeAll(async () => {
   writeFileSync(join(root, 'secret.txt'), 'not for the browser');
   await train({ runDir: join(workspace, 'tiny'), config: tiny(), backend: 'wasm' });
   await train({ runDir: join(outside, 'private'), config: tiny(), backend: 'wasm', maxSteps: 5 });
-  server = await serve({ workspaces: [workspace], rendererDir: renderer, token: 'test-token' });
+  server = await serve({ workspaces: [workspace], rendererDir: renderer, token: 'test-token-0123456789' });
   base = server.url.replace(/\/\?token=.*$/, '');
-});
+}, 120_000);
 afterAll(async () => {
   await server?.close();
 });
 
 describe('circuit-workbench serve', () => {
   it('listens on 127.0.0.1 and prints a URL with its token', () => {
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=test-token$/);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=test-token-0123456789$/);
   });
 
   it('answers 401 to API calls without the token or with a wrong one', async () => {

@@ -7,7 +7,6 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 type Listener = (event: unknown, payload?: unknown) => unknown;
@@ -22,6 +21,9 @@ const fake = await vi.hoisted(async () => {
     children: [] as (InstanceType<typeof Emitter> & { postMessage: (m: unknown) => void; kill: () => void; sent: unknown[] })[],
     app: null as unknown as InstanceType<typeof Emitter> & Record<string, unknown>,
     session: { headers: null as unknown, request: null as unknown, check: null as unknown },
+    schemes: [] as unknown[],
+    protocolHandlers: new Map<string, (request: { url: string; method: string }) => Promise<Response>>(),
+    readyBeforeSchemes: false,
     quit: 0,
     sandboxed: false,
   };
@@ -86,6 +88,10 @@ const fake = await vi.hoisted(async () => {
         state.handlers.set(channel, l);
       },
     },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => state.schemes.push(...schemes),
+      handle: (scheme: string, handler: (request: { url: string; method: string }) => Promise<Response>) => state.protocolHandlers.set(scheme, handler),
+    },
     dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }) },
     session: {
       defaultSession: {
@@ -131,9 +137,10 @@ beforeAll(async () => {
   await import('../../src-main/app/index.js');
   // let whenReady().then(...) run
   await new Promise((r) => setTimeout(r, 0));
-  win().webContents.mainFrame.url = pathToFileURL(win().loaded.file!).href;
+  win().webContents.mainFrame.url = win().loaded.url!;
   return () => rmSync(state.root, { recursive: true, force: true });
-});
+  // importing the main process loads tfjs and onnxruntime: slow on a busy machine
+}, 60_000);
 
 describe('the main process', () => {
   it('registers every API call and the desktop calls, and nothing else', () => {
@@ -146,8 +153,21 @@ describe('the main process', () => {
     const opts = win().options as { webPreferences: Record<string, unknown> };
     expect(opts.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
     expect(opts.webPreferences.preload).toMatch(/[\\/]preload[\\/]index\.cjs$/);
-    expect(win().loaded.file).toMatch(/[\\/]renderer[\\/]index\.html$/);
+    expect(win().loaded.url).toBe('app://workbench/index.html');
+    expect(win().loaded.file).toBeUndefined();
     expect(state.sandboxed).toBe(true);
+  });
+
+  it('serves the renderer from the privileged app:// scheme, with the CSP on every response', async () => {
+    expect(state.schemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true, bypassCSP: false }) }]);
+    const handler = state.protocolHandlers.get('app')!;
+    expect(handler).toBeDefined();
+    // the fake repository has no built renderer: a 404, still with the CSP
+    const missing = await handler({ url: 'app://workbench/index.html', method: 'GET' });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-security-policy')).toBe(CSP);
+    const escape = await handler({ url: 'app://workbench/..%2f..%2fmain%2findex.js', method: 'GET' });
+    expect(escape.status).toBe(403);
   });
 
   it('hardens every web contents and the session', () => {
@@ -176,6 +196,11 @@ describe('the main process', () => {
 
     const other = { sender: { mainFrame: win().webContents.mainFrame }, senderFrame: win().webContents.mainFrame };
     await expect(invoke(apiChannel('workspace.list'), other, {})).rejects.toThrow(/^\[forbidden\] /);
+    // the same window showing a file:// page (or another app:// host) is not the app
+    const mainFrame = win().webContents.mainFrame;
+    for (const url of ['file:///etc/passwd', 'app://other/index.html', 'https://example.com/']) {
+      await expect(invoke(DESKTOP_IPC.recent, { sender: win().webContents, senderFrame: { ...mainFrame, url } })).rejects.toThrow(/^\[forbidden\] /);
+    }
     const iframe = { sender: win().webContents, senderFrame: { url: 'https://ads.example/', parent: win().webContents.mainFrame, processId: 9, routingId: 3 } };
     await expect(invoke(DESKTOP_IPC.recent, iframe)).rejects.toThrow(/^\[forbidden\] /);
   });

@@ -51,17 +51,27 @@ export interface ExperimentResult {
   failures: { run: string; message: string }[];
 }
 
-/** Parses "0-4", "0,2,5" or "3" into seeds. */
+/** The most seeds one experiment runs, and the largest seed (as `train --seed` takes). */
+export const MAX_SEEDS = 1_000;
+const MAX_SEED = 1e9;
+
+/** Parses "0-4", "0,2,5" or "3" into seeds; counts them before listing them, so 0-10000000000 is a sentence. */
 export function parseSeeds(text: string): number[] {
-  const seeds: number[] = [];
+  const ranges: [number, number][] = [];
+  let count = 0;
   for (const part of text.split(',')) {
     const range = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (!range) throw new ConfigError(`cannot read seeds '${text}'; write a range like 0-4 or a list like 0,2,5`);
     const a = Number(range[1]);
     const b = range[2] === undefined ? a : Number(range[2]);
     if (b < a) throw new ConfigError(`the seed range ${part.trim()} is empty`);
-    for (let s = a; s <= b; s++) seeds.push(s);
+    count += b - a + 1;
+    if (count > MAX_SEEDS) throw new ConfigError(`'${text.trim()}' asks for more than ${MAX_SEEDS} seeds; an experiment runs at most ${MAX_SEEDS}`);
+    if (b > MAX_SEED) throw new ConfigError(`the seed ${b} is too large; seeds go up to ${MAX_SEED}`);
+    ranges.push([a, b]);
   }
+  const seeds: number[] = [];
+  for (const [a, b] of ranges) for (let s = a; s <= b; s++) seeds.push(s);
   return [...new Set(seeds)];
 }
 
@@ -78,7 +88,7 @@ function runStatus(dir: string): 'missing' | 'complete' | 'resumable' | 'broken'
 }
 
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentResult> {
-  const exp = EXPERIMENTS[opts.experiment];
+  const exp = Object.hasOwn(EXPERIMENTS, opts.experiment) ? EXPERIMENTS[opts.experiment] : undefined;
   if (!exp) throw new ConfigError(`unknown experiment '${opts.experiment}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
   if (opts.seeds.length === 0) throw new ConfigError('no seeds given');
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), availableParallelism() * 2));

@@ -65,14 +65,15 @@ function parseHeader(buf: Buffer, what: string): Header {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new NpyError(`${what} has a malformed .npy header: ${JSON.stringify(text.trim().slice(0, 120))}`);
+    // never echo the header: the file may not be what it claims to be
+    throw new NpyError(`${what} has a malformed .npy header (it lacks 'descr', 'fortran_order' or 'shape'); save it with numpy.save.`);
   }
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => {
-      if (!/^\d+$/.test(s)) throw new NpyError(`${what} has a malformed shape in its .npy header: (${shapeText})`);
+      if (!/^\d+$/.test(s)) throw new NpyError(`${what} has a malformed shape in its .npy header (not a tuple of whole numbers); save it with numpy.save.`);
       return Number(s);
     });
   return { descr, fortranOrder: fortran === 'True', shape, dataOffset: start + headerLen };
@@ -81,9 +82,10 @@ function parseHeader(buf: Buffer, what: string): Header {
 /** Parses a .npy file held in memory. `what` names the file in error messages. */
 export function parseNpy(buf: Buffer, what = 'the file'): NpyArray {
   const header = parseHeader(buf, what);
-  const info = DESCR[header.descr];
+  const info = Object.hasOwn(DESCR, header.descr) ? DESCR[header.descr] : undefined;
   if (!info) {
-    throw new NpyError(`${what} holds dtype '${header.descr}', which this tool does not read; save it as int32, int64, float32 or float64.`);
+    const shown = /^[<>|=]?[a-zA-Z]\d{0,2}$/.test(header.descr) ? `dtype '${header.descr}'` : 'a dtype';
+    throw new NpyError(`${what} holds ${shown}, which this tool does not read; save it as int32, int64, float32 or float64.`);
   }
   if (header.fortranOrder && header.shape.length > 1) {
     throw new NpyError(`${what} is in Fortran order; save it with numpy.ascontiguousarray first.`);

@@ -119,7 +119,8 @@ export function readMetrics(dir: string): MetricRow[] {
   const lines = text.split('\n');
   const header = lines[0].trim().split(',');
   for (const col of ['step', 'train_loss', 'train_acc', 'test_loss', 'test_acc']) {
-    if (!header.includes(col)) throw new RunFormatError(`${file} has no '${col}' column; its header is '${lines[0].slice(0, 100)}'`);
+    // the message names what is missing, never the file's content (it may not be a metrics file)
+    if (!header.includes(col)) throw new RunFormatError(`${file} has no '${col}' column in its header; it is not a metrics table written by 'circuit-workbench train'`);
   }
   const idx = Object.fromEntries(header.map((h, i) => [h, i]));
   const rows: MetricRow[] = [];
@@ -134,7 +135,7 @@ export function readMetrics(dir: string): MetricRow[] {
       return cell === undefined || cell === '' ? NaN : Number(cell);
     };
     const step = num('step');
-    if (!Number.isInteger(step)) throw new RunFormatError(`${file} line ${li + 1} is malformed: '${line.slice(0, 100)}'`);
+    if (!Number.isInteger(step)) throw new RunFormatError(`${file} line ${li + 1} is malformed: its step is not a whole number`);
     rows.push({
       step,
       phase: cells[idx['phase']] ?? '',
@@ -161,8 +162,9 @@ export function readManifest(dir: string): RunManifest {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new RunFormatError(`${file} is not valid JSON (${(err as Error).message}); the file is corrupt`);
+  } catch {
+    // JSON.parse's message quotes the text: leave it out
+    throw new RunFormatError(`${file} is not valid JSON; the file is corrupt`);
   }
   const m = parsed as Partial<RunManifest>;
   if (m === null || typeof m !== 'object' || m.format !== RUN_FORMAT) {

@@ -1,10 +1,15 @@
-/** WorkbenchApi over the HTTP server (`circuit-workbench serve`): fetch for calls, SSE for events. */
+/**
+ * WorkbenchApi over the HTTP server (`circuit-workbench serve`): fetch for calls, SSE for events.
+ * The server swaps the ?token=… of the printed URL for an HttpOnly cookie before the page loads,
+ * so calls normally carry only that cookie; a token still in the address (a page served some
+ * other way) is sent as an Authorization header instead.
+ */
 import { WorkbenchError, type Channel, type JobEvent, type Request, type Response, type WorkbenchApi } from './types';
 
 const TOKEN_KEY = 'circuit-workbench.token';
 const RECENT_KEY = 'circuit-workbench.recent';
 
-/** The token from ?token=… (then removed from the address bar), or the one kept for this tab. */
+/** The token from ?token=… (then removed from the address bar), the one kept for this tab, or '' (the cookie). */
 export function takeToken(): string {
   const url = new URL(window.location.href);
   const fromUrl = url.searchParams.get('token');
@@ -25,7 +30,9 @@ export function httpApi(token: string, base = ''): WorkbenchApi {
     async call<C extends Channel>(channel: C, req: Request<C>): Promise<Response<C>> {
       let res: globalThis.Response;
       try {
-        res = await fetch(`${base}/api/${channel}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(req) });
+        const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+        if (token) headers['Authorization'] = `Bearer ${token}`;
+        res = await fetch(`${base}/api/${channel}`, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(req) });
       } catch {
         throw new WorkbenchError('the workbench server does not answer; is `circuit-workbench serve` still running?', 'failed');
       }
@@ -36,7 +43,7 @@ export function httpApi(token: string, base = ''): WorkbenchApi {
     onJobEvent(listener) {
       listeners.add(listener);
       if (!source) {
-        source = new EventSource(`${base}/api/events?token=${encodeURIComponent(token)}`);
+        source = new EventSource(token ? `${base}/api/events?token=${encodeURIComponent(token)}` : `${base}/api/events`);
         source.onmessage = (m) => {
           const e = JSON.parse(m.data as string) as JobEvent;
           for (const l of listeners) l(e);
