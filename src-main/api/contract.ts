@@ -66,7 +66,7 @@ export interface SourceInfo {
   label: string;
   kind: 'run' | 'onnx' | 'onnx-folder';
   /** run status; null for checkpoints */
-  status: 'running' | 'complete' | 'failed' | 'cancelled' | null;
+  status: 'running' | 'complete' | 'stopped' | 'failed' | 'cancelled' | null;
   preset: string | null;
   seed: number | null;
   T: number;

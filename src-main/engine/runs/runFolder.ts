@@ -14,7 +14,8 @@ import { NpyError, readNpy, type NpyArray } from '../io/npy.js';
 export const RUN_FORMAT = 'circuit-workbench-run';
 export const RUN_FORMAT_VERSION = 1;
 
-export type RunStatus = 'running' | 'complete' | 'failed' | 'cancelled';
+/** `stopped`: ended early at --max-steps, resumable; only `complete` has run the whole schedule. */
+export type RunStatus = 'running' | 'complete' | 'stopped' | 'failed' | 'cancelled';
 
 export interface RunManifest {
   format: typeof RUN_FORMAT;
@@ -37,6 +38,8 @@ export interface RunManifest {
   maxSteps: number | null;
   /** updates taken so far */
   stepsDone: number;
+  /** the step a run stopped at because of --max-steps (null unless status is 'stopped') */
+  stoppedAtStep?: number | null;
   phases: { name: string; p: number; start: number; end: number }[];
   /** the steps k whose parameters θ_k are the rows of trajectory.npy and test_attention.npy */
   snapshotSteps: number[];

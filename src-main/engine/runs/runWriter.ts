@@ -233,15 +233,25 @@ export class RunWriter {
     writeManifest(this.dir, this.manifest, false);
   }
 
-  /** Closes the appenders and writes the final run.json (durably). */
-  finish(status: RunStatus, message: string | null, seconds: number): void {
+  /**
+   * Closes the appenders and writes the final run.json (durably); returns the final status. A run
+   * that ended 'complete' short of its schedule (--max-steps) is 'stopped', with the step: it must
+   * not pass for a finished run.
+   */
+  finish(status: RunStatus, message: string | null, seconds: number): RunStatus {
     this.trajectory?.close();
     this.attention?.close();
     const m = this.manifest;
+    m.stepsDone = Math.max(m.stepsDone, m.resume?.step ?? 0);
+    if (status === 'complete' && m.stepsDone < m.totalSteps) {
+      status = 'stopped';
+      message = `stopped early by --max-steps at step ${m.stepsDone} of ${m.totalSteps}`;
+    }
     m.status = status;
     m.message = message;
-    m.stepsDone = Math.max(m.stepsDone, m.resume?.step ?? 0);
+    m.stoppedAtStep = status === 'stopped' ? m.stepsDone : null;
     m.seconds = seconds;
     writeManifest(this.dir, m);
+    return status;
   }
 }

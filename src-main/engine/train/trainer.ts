@@ -287,7 +287,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
     throw err;
   } finally {
     tf.dispose(pendingStats);
-    writer.finish(status, message, secondsSoFar());
+    status = writer.finish(status, message, secondsSoFar());
     tf.dispose(vars);
     adam.dispose();
     for (const b of batches.values()) {
