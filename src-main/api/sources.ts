@@ -105,7 +105,7 @@ export class SourceRegistry {
   }
 }
 
-/** Runs and checkpoints found under the workspace folders (three levels deep). */
+/** Runs and checkpoints found under the workspace folders (three levels deep), outside sweep folders. */
 export function discover(roots: string[]): { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] {
   const found: { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] = [];
   const walk = (dir: string, depth: number) => {
@@ -119,6 +119,8 @@ export function discover(roots: string[]): { path: string; label: string; kind: 
       found.push({ path: dir, label: basename(dir), kind: 'run' });
       return;
     }
+    // A sweep's runs (hundreds, perhaps) are reached through the Sweeps view, not listed here.
+    if (entries.includes('sweep.json')) return;
     if (entries.some((e) => e.endsWith('.onnx'))) found.push({ path: dir, label: basename(dir), kind: 'onnx-folder' });
     if (depth === 0) return;
     for (const e of entries.sort()) {
