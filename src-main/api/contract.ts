@@ -139,10 +139,11 @@ export interface SweepInfo {
   scheduler: 'local' | 'slurm';
   threshold: number;
   schedules: string[];
+  /** the grid's axes: `path`, or `schedule:path` for an axis only one schedule takes */
   grid: { path: string; values: string[] }[];
   maxSteps: number | null;
   cells: { index: number; label: string; values: Record<string, string>; schedules: SweepScheduleCell[]; pValue: number | null }[];
-  runs: { index: number; cell: number; schedule: string; seed: number; path: string; state: SweepRunState; stepsDone: number; totalSteps: number | null; message: string | null; finalTestAcc: number | null }[];
+  runs: { index: number; cells: number[]; schedule: string; seed: number; path: string; state: SweepRunState; stepsDone: number; totalSteps: number | null; message: string | null; finalTestAcc: number | null }[];
   states: Record<SweepRunState, number>;
   queueRead: boolean;
 }

@@ -1,7 +1,7 @@
 /** The Sweeps view's calls: find sweep folders in the workspaces, and read one's summary. */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readSweep, SweepError, SWEEP_FILE } from '../engine/sweep/spec.js';
+import { axisName, readSweep, SweepError, SWEEP_FILE } from '../engine/sweep/spec.js';
 import { sweepSummary } from '../engine/sweep/sweep.js';
 import { ApiError, type SweepInfo } from './contract.js';
 import type { PathPolicy } from './sources.js';
@@ -45,12 +45,12 @@ export function sweepInfo(policy: PathPolicy, path: string): SweepInfo {
       scheduler: sweep.scheduler.kind,
       threshold: s.threshold,
       schedules: s.schedules,
-      grid: s.grid,
+      grid: s.grid.map((g) => ({ path: axisName(g), values: g.values })),
       maxSteps: s.maxSteps,
       cells: s.cells.map((c) => ({ index: c.index, label: c.label, values: c.values, pValue: c.pValue, schedules: c.schedules.map(({ cell: _cell, ...x }) => x) })),
       runs: s.runs.map((r) => ({
         index: r.index,
-        cell: r.cell,
+        cells: r.cells,
         schedule: r.schedule,
         seed: r.seed,
         path: join(real, r.dir),

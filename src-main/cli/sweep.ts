@@ -67,7 +67,7 @@ export function registerSweep(program: Command, fail: (err: unknown) => never): 
     .description('start or resume a sweep (the default: `circuit-workbench sweep --preset …`)')
     .option('--preset <name>', 'a schedule to run (repeatable)', collect, [] as string[])
     .option('--seeds <list>', 'seeds, as a range or a list: 0-99, 0,2,5', '0-4')
-    .option('--grid <path=v1,v2>', 'a setting to vary, e.g. phases.0.steps=500,1000,3000 or lr=1e-3,3e-3 (repeatable: cells are all combinations)', collect, [] as string[])
+    .option('--grid <[preset:]path=v1,v2>', 'a setting to vary, e.g. lr=1e-3,3e-3, or fig5-curriculum:phases.0.steps=1000,3000 for one schedule only (the others then run once per seed, shared by all cells); repeatable: cells are all combinations', collect, [] as string[])
     .option('--set <path=value>', 'a setting for every run, e.g. task.nTrain=512 (repeatable)', collect, [] as string[])
     .option('--max-steps <n>', 'stop every run after N steps (such runs count as finished only for sweeps with the same --max-steps)', int('--max-steps'))
     .option('--out <dir>', 'the sweep folder (default runs/sweep-<time>); with --scheduler slurm it must be on a filesystem every node shares')
@@ -92,7 +92,8 @@ project must be on a filesystem every node shares (your home or a project folder
 
 Examples:
   circuit-workbench sweep --preset fig5-scratch --preset fig5-curriculum --seeds 0-9 --jobs 2 --out runs/fig5
-  circuit-workbench sweep --preset fig5-curriculum --seeds 0-99 --grid phases.0.steps=500,1000,3000 \\
+  circuit-workbench sweep --preset fig5-scratch --preset fig5-curriculum --seeds 0-99 \\
+      --grid fig5-curriculum:phases.0.steps=1000,3000,5000 \\
       --scheduler slurm --partition cpu --time 00:30:00 --max-parallel 50 --out ~/sweeps/switch
   circuit-workbench sweep status ~/sweeps/switch
   circuit-workbench sweep cancel ~/sweeps/switch`,

@@ -18,10 +18,10 @@ function info(): SweepInfo {
       { index: 1, label: 'phases.0.steps=3000', values: { 'phases.0.steps': '3000' }, pValue: 0.00001, schedules: [cellSchedule('scratch', 0, 10, [0, 0.278]), cellSchedule('curriculum', 9, 10, [0.596, 0.982])] },
     ],
     runs: [
-      { index: 0, cell: 1, schedule: 'scratch', seed: 3, path: '/w/s/a', state: 'done', stepsDone: 10, totalSteps: 10, message: null, finalTestAcc: 0.3 },
-      { index: 1, cell: 1, schedule: 'curriculum', seed: 3, path: '/w/s/b', state: 'done', stepsDone: 10, totalSteps: 10, message: null, finalTestAcc: 1 },
-      { index: 2, cell: 1, schedule: 'scratch', seed: 4, path: '/w/s/c', state: 'done', stepsDone: 10, totalSteps: 10, message: null, finalTestAcc: 0.3 },
-      { index: 3, cell: 1, schedule: 'curriculum', seed: 4, path: '/w/s/d', state: 'running', stepsDone: 5, totalSteps: 10, message: null, finalTestAcc: null },
+      { index: 0, cells: [1], schedule: 'scratch', seed: 3, path: '/w/s/a', state: 'done', stepsDone: 10, totalSteps: 10, message: null, finalTestAcc: 0.3 },
+      { index: 1, cells: [1], schedule: 'curriculum', seed: 3, path: '/w/s/b', state: 'done', stepsDone: 10, totalSteps: 10, message: null, finalTestAcc: 1 },
+      { index: 2, cells: [1], schedule: 'scratch', seed: 4, path: '/w/s/c', state: 'done', stepsDone: 10, totalSteps: 10, message: null, finalTestAcc: 0.3 },
+      { index: 3, cells: [1], schedule: 'curriculum', seed: 4, path: '/w/s/d', state: 'running', stepsDone: 5, totalSteps: 10, message: null, finalTestAcc: null },
     ],
     states: states({ done: 3, running: 1 }),
   };

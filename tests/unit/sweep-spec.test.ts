@@ -30,6 +30,21 @@ describe('sweep spec', () => {
     expect(runConfig(runs.find((r) => r.cell === 1 && r.schedule === 'fig5-curriculum')!).phases.map((p) => p.lr)).toEqual([3e-3, 3e-3]);
   });
 
+  it('an axis for one schedule varies only that schedule; the others run once per seed, shared by every cell', () => {
+    const seeds = Array.from({ length: 100 }, (_, i) => i);
+    const { cells, runs } = planSweep(spec({ seeds, grid: [parseGridArg('fig5-curriculum:phases.0.steps=1000,3000,5000')] }));
+    expect(cells.map((c) => c.label)).toEqual(['fig5-curriculum:phases.0.steps=1000', 'fig5-curriculum:phases.0.steps=3000', 'fig5-curriculum:phases.0.steps=5000']);
+    // 100 scratch runs + 3 × 100 curriculum runs, not 600
+    expect(runs).toHaveLength(400);
+    const scratch = runs.filter((r) => r.schedule === 'fig5-scratch');
+    expect(scratch).toHaveLength(100);
+    expect(scratch[7]).toMatchObject({ dir: 'fig5-scratch-s7', cells: [0, 1, 2], overrides: [] });
+    const late = runs.find((r) => r.schedule === 'fig5-curriculum' && r.cell === 2 && r.seed === 7)!;
+    expect(late).toMatchObject({ dir: join('phases.0.steps=5000', 'fig5-curriculum-s7'), cells: [2] });
+    expect(runConfig(late).phases.map((p) => p.steps)).toEqual([5000, 7000]);
+    expect(() => planSweep(spec({ grid: [parseGridArg('curriculum:phases.0.steps=1,2')] }))).toThrow(/names the schedule 'curriculum', which is not one of the --preset schedules/);
+  });
+
   it('without a grid, runs sit directly in the sweep folder', () => {
     const { cells, runs } = planSweep(spec());
     expect(cells).toEqual([{ index: 0, values: {}, dir: '', label: 'all runs' }]);

@@ -22,6 +22,8 @@ export interface SweepSchedule {
 export interface GridAxis {
   /** a setting's path (phases.0.steps, task.nTrain) or `lr` for every phase's learning rate */
   path: string;
+  /** only this schedule takes the values (`--grid fig5-curriculum:phases.0.steps=…`); the others run once per seed, shared by the cells */
+  schedule?: string;
   /** the values as written (JSON when they parse) */
   values: string[];
 }
@@ -38,7 +40,7 @@ export interface SweepSpec {
 
 export interface SweepCell {
   index: number;
-  /** the grid values of this cell, path → value as written */
+  /** the grid values of this cell, axis name (path, or schedule:path) → value as written */
   values: Record<string, string>;
   /** the cell's folder inside the sweep folder ('' when there is no grid) */
   dir: string;
@@ -47,7 +49,10 @@ export interface SweepCell {
 
 export interface SweepRun {
   index: number;
+  /** the first cell this run belongs to */
   cell: number;
+  /** every cell it belongs to: a schedule no grid axis applies to runs once per seed for all cells */
+  cells: number[];
   schedule: string;
   preset: string;
   seed: number;
@@ -91,14 +96,20 @@ export class SweepError extends Error {
   override name = 'SweepError';
 }
 
-/** `--grid path=v1,v2,…` → an axis. */
+/** An axis's name in cells and tables: `path`, or `schedule:path` when it applies to one schedule. */
+export const axisName = (a: GridAxis) => (a.schedule ? `${a.schedule}:${a.path}` : a.path);
+
+/** `--grid [schedule:]path=v1,v2,…` → an axis. */
 export function parseGridArg(arg: string): GridAxis {
   const eq = arg.indexOf('=');
-  const path = arg.slice(0, eq).trim();
+  const name = arg.slice(0, eq).trim();
+  const colon = name.indexOf(':');
+  const schedule = colon > 0 ? name.slice(0, colon) : undefined;
+  const path = name.slice(colon + 1);
   const values = arg.slice(eq + 1).split(',').map((v) => v.trim());
   if (eq <= 0 || values.some((v) => v === '')) throw new ConfigError(`a grid must look like path=v1,v2 (for example phases.0.steps=500,1000,3000), got '${arg}'`);
   if (new Set(values).size !== values.length) throw new ConfigError(`the grid '${arg}' repeats a value`);
-  return { path, values };
+  return schedule ? { path, schedule, values } : { path, values };
 }
 
 /** Applies one grid value; `lr` sets every phase's learning rate, like train's --lr. */
@@ -111,10 +122,10 @@ const slug = (text: string) => text.replace(/[^A-Za-z0-9._=+-]/g, '_');
 
 export function expandCells(grid: GridAxis[]): SweepCell[] {
   let combos: Record<string, string>[] = [{}];
-  for (const axis of grid) combos = combos.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.path]: v })));
+  for (const axis of grid) combos = combos.flatMap((c) => axis.values.map((v) => ({ ...c, [axisName(axis)]: v })));
   return combos.map((values, index) => {
     const parts = Object.entries(values).map(([k, v]) => `${k}=${v}`);
-    return { index, values, dir: parts.length ? slug(parts.join(',')) : '', label: parts.length ? parts.join(', ') : 'all runs' };
+    return { index, values, dir: parts.length ? slug(parts.join('_')) : '', label: parts.length ? parts.join(', ') : 'all runs' };
   });
 }
 
@@ -136,21 +147,35 @@ export function planSweep(spec: SweepSpec): { cells: SweepCell[]; runs: SweepRun
   if (spec.seeds.length === 0) throw new ConfigError('a sweep needs at least one seed');
   const names = spec.schedules.map((s) => s.name);
   if (new Set(names).size !== names.length) throw new ConfigError(`a schedule appears twice (${names.join(', ')}); give each --preset once`);
-  const paths = spec.grid.map((g) => g.path);
-  if (new Set(paths).size !== paths.length) throw new ConfigError('a grid parameter appears twice; give each --grid path once, with all its values');
+  const axes = spec.grid.map(axisName);
+  if (new Set(axes).size !== axes.length) throw new ConfigError('a grid parameter appears twice; give each --grid path once, with all its values');
+  for (const a of spec.grid) {
+    if (a.schedule && !names.includes(a.schedule)) throw new ConfigError(`the grid '${axisName(a)}' names the schedule '${a.schedule}', which is not one of the --preset schedules (${names.join(', ')})`);
+  }
   if (spec.maxSteps !== null && (!Number.isInteger(spec.maxSteps) || spec.maxSteps < 1)) throw new ConfigError(`--max-steps must be a positive integer, got ${spec.maxSteps}`);
   const cells = expandCells(spec.grid);
   const runs: SweepRun[] = [];
+  const byKey = new Map<string, SweepRun>();
   for (const cell of cells) {
     for (const sch of spec.schedules) {
+      // the axes this schedule takes; a run with the same values is shared by every cell that has them
+      const mine = spec.grid.filter((a) => !a.schedule || a.schedule === sch.name);
+      const parts = mine.map((a) => `${a.path}=${cell.values[axisName(a)]}`);
+      const cellDir = mine.length === 0 ? '' : slug(parts.join('_'));
       for (const seed of spec.seeds) {
-        const overrides = [...spec.set, ...Object.entries(cell.values).map(([k, v]) => `${k}=${v}`)];
-        const run = { index: runs.length, cell: cell.index, schedule: sch.name, preset: sch.preset, seed, dir: join(cell.dir, `${sch.name}-s${seed}`), overrides };
+        const key = `${sch.name}|${seed}|${parts.join('|')}`;
+        const shared = byKey.get(key);
+        if (shared) {
+          shared.cells.push(cell.index);
+          continue;
+        }
+        const run: SweepRun = { index: runs.length, cell: cell.index, cells: [cell.index], schedule: sch.name, preset: sch.preset, seed, dir: join(cellDir, `${sch.name}-s${seed}`), overrides: [...spec.set, ...parts] };
         try {
           runConfig(run);
         } catch (err) {
-          throw new ConfigError(`${sch.name}${cell.dir ? ` in ${cell.label}` : ''}: ${(err as Error).message}`);
+          throw new ConfigError(`${sch.name}${cellDir ? ` in ${cell.label}` : ''}: ${(err as Error).message}`);
         }
+        byKey.set(key, run);
         runs.push(run);
       }
     }

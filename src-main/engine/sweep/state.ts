@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readManifest, type RunManifest } from '../runs/runFolder.js';
 import { summarizeRun, SUCCESS_THRESHOLD, type RunSummary } from '../analysis/summary.js';
 import { fisherExact, median, wilsonInterval } from './stats.js';
-import type { SweepFile, SweepRun } from './spec.js';
+import { axisName, type GridAxis, type SweepFile, type SweepRun } from './spec.js';
 
 export type RunState = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'interrupted';
 export const RUN_STATES: RunState[] = ['pending', 'queued', 'running', 'done', 'failed', 'interrupted'];
@@ -18,7 +18,7 @@ export type QueueView = Map<number, string>;
 
 export interface RunStatus {
   index: number;
-  cell: number;
+  cells: number[];
   schedule: string;
   seed: number;
   dir: string;
@@ -53,7 +53,7 @@ export function logTail(file: string, lines = 8): string | null {
 }
 
 export function runStatus(sweepDir: string, sweep: SweepFile, run: SweepRun, queue: QueueView | null): RunStatus {
-  const base = { index: run.index, cell: run.cell, schedule: run.schedule, seed: run.seed, dir: run.dir };
+  const base = { index: run.index, cells: run.cells, schedule: run.schedule, seed: run.seed, dir: run.dir };
   const maxSteps = sweep.spec.maxSteps;
   let m: RunManifest | null = null;
   let readError: string | null = null;
@@ -110,7 +110,7 @@ export interface CellSummary {
 export interface SweepSummary {
   threshold: number;
   schedules: string[];
-  grid: { path: string; values: string[] }[];
+  grid: GridAxis[];
   maxSteps: number | null;
   cells: CellSummary[];
   runs: (RunStatus & { summary: RunSummary | null })[];
@@ -137,7 +137,7 @@ export function summarizeSweep(sweepDir: string, sweep: SweepFile, queue: QueueV
   });
   const cells: CellSummary[] = sweep.cells.map((cell) => {
     const schedules = sweep.spec.schedules.map((sch) => {
-      const mine = runs.filter((r) => r.cell === cell.index && r.schedule === sch.name);
+      const mine = runs.filter((r) => r.cells.includes(cell.index) && r.schedule === sch.name);
       const done = mine.map((r) => r.summary).filter((s): s is RunSummary => s !== null);
       const ok = done.filter((s) => s.finalTestAcc >= SUCCESS_THRESHOLD);
       const firstSteps = ok.map((s) => s.firstStepAbove).filter((x): x is number => x !== null);
@@ -175,10 +175,10 @@ export function summarizeSweep(sweepDir: string, sweep: SweepFile, queue: QueueV
 /** summary.csv: one row per cell and schedule. */
 export function summaryCsv(s: SweepSummary): string {
   const num = (x: number | null, digits = 4) => (x === null ? '' : Number.isInteger(x) ? String(x) : x.toFixed(digits));
-  const header = [...s.grid.map((g) => g.path), 'schedule', 'total', 'succeeded', 'rate', 'ci95_lo', 'ci95_hi', 'median_first_step_ge_0.99', 'median_final_train_acc', 'median_final_test_acc', 'median_final_heldout_acc', 'p_value'];
+  const header = [...s.grid.map(axisName), 'schedule', 'total', 'succeeded', 'rate', 'ci95_lo', 'ci95_hi', 'median_first_step_ge_0.99', 'median_final_train_acc', 'median_final_test_acc', 'median_final_heldout_acc', 'p_value'];
   const rows = s.cells.flatMap((c) =>
     c.schedules.map((x) =>
-      [...s.grid.map((g) => c.values[g.path]), x.schedule, x.total, x.succeeded, num(x.rate), num(x.ci95[0]), num(x.ci95[1]), num(x.medianFirstStep), num(x.medianFinalTrainAcc), num(x.medianFinalTestAcc), num(x.medianFinalHeldoutAcc), c.pValue === null ? '' : c.pValue.toPrecision(4)].join(','),
+      [...s.grid.map((g) => c.values[axisName(g)]), x.schedule, x.total, x.succeeded, num(x.rate), num(x.ci95[0]), num(x.ci95[1]), num(x.medianFirstStep), num(x.medianFinalTrainAcc), num(x.medianFinalTestAcc), num(x.medianFinalHeldoutAcc), c.pValue === null ? '' : c.pValue.toPrecision(4)].join(','),
     ),
   );
   return [header.join(','), ...rows].join('\n') + '\n';

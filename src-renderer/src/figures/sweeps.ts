@@ -111,7 +111,7 @@ export const isLive = (info: SweepInfo): boolean => info.states.running + info.s
 export function pairedSeeds(info: SweepInfo, cell: number): number[] {
   const [a, b] = info.schedules;
   if (!b) return [];
-  const has = (schedule: string, seed: number) => info.runs.some((r) => r.cell === cell && r.schedule === schedule && r.seed === seed && r.state === 'done');
-  const seeds = [...new Set(info.runs.filter((r) => r.cell === cell).map((r) => r.seed))].sort((x, y) => x - y);
+  const has = (schedule: string, seed: number) => info.runs.some((r) => r.cells.includes(cell) && r.schedule === schedule && r.seed === seed && r.state === 'done');
+  const seeds = [...new Set(info.runs.filter((r) => r.cells.includes(cell)).map((r) => r.seed))].sort((x, y) => x - y);
   return seeds.filter((s) => has(a, s) && has(b, s));
 }
