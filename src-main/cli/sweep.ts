@@ -60,7 +60,7 @@ interface StartFlags {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function registerSweep(program: Command, fail: (err: unknown) => never): void {
-  const sweep = program.command('sweep').description('run presets × seeds × a grid of settings, locally or on SLURM, and report success rates with 95 % intervals');
+  const sweep = program.command('sweep').description("run presets × seeds × a grid of settings, locally or on SLURM, and report success rates with 95 % intervals (its options: 'sweep start --help')");
 
   sweep
     .command('start', { isDefault: true })
