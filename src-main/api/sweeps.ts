@@ -1,8 +1,8 @@
 /** The Sweeps view's calls: find sweep folders in the workspaces, and read one's summary. */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { axisName, readSweep, SweepError, SWEEP_FILE } from '../engine/sweep/spec.js';
-import { sweepSummary } from '../engine/sweep/sweep.js';
+import { axisName, readSweep, SweepError, SWEEP_FILE } from '../engine/experiment/sweepSpec.js';
+import { sweepSummary } from '../engine/experiment/sweep.js';
 import { ApiError, type SweepInfo } from './contract.js';
 import type { PathPolicy } from './sources.js';
 

@@ -18,7 +18,7 @@ import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { makeProgressBar, makeMultiBar } from './progress.js';
 import { registerAnalysis } from './analyze.js';
 import { registerSweep } from './sweep.js';
-import { SweepError } from '../engine/sweep/spec.js';
+import { SweepError } from '../engine/experiment/sweepSpec.js';
 import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';

@@ -2,14 +2,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
 import { collect, int } from './args.js';
-import { parseSeeds } from '../engine/train/experiment.js';
-import { parseGridArg, type SlurmOptions, type SweepSpec } from '../engine/sweep/spec.js';
-import { cancelSweep, openSweep, runSweepTask, submitSweep, sweepSummary, writeSummaries } from '../engine/sweep/sweep.js';
-import { runSweepLocally } from '../engine/sweep/local.js';
-import { forkRunLauncher } from '../engine/sweep/fork-launcher.js';
-import { summarizeSweep, RUN_STATES, type SweepSummary } from '../engine/sweep/state.js';
+import { parseSeeds } from '../engine/experiment/experiment.js';
+import { parseGridArg, type SlurmOptions, type SweepSpec } from '../engine/experiment/sweepSpec.js';
+import { cancelSweep, openSweep, runSweepTask, submitSweep, sweepSummary, writeSummaries } from '../engine/experiment/sweep.js';
+import { runSweepLocally } from '../engine/experiment/localScheduler.js';
+import { forkRunLauncher } from '../jobs/sweep-run-launcher.js';
+import { summarizeSweep, RUN_STATES, type SweepSummary } from '../engine/experiment/sweepState.js';
 import { makeMultiBar } from './progress.js';
-import { writeSweep } from '../engine/sweep/spec.js';
+import { writeSweep } from '../engine/experiment/sweepSpec.js';
 
 const fmt = (x: number | null, d = 3) => (x === null ? '—' : x.toFixed(d));
 

@@ -9,8 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSlurmCluster, type SlurmCluster } from './slurm-cluster.js';
 import { CLI, tempDir } from '../helpers.js';
-import type { SweepSummary } from '../../src-main/engine/sweep/state.js';
-import { sweepSummary } from '../../src-main/engine/sweep/sweep.js';
+import type { SweepSummary } from '../../src-main/engine/experiment/sweepState.js';
+import { sweepSummary } from '../../src-main/engine/experiment/sweep.js';
 
 /** Each test trains several runs in their own processes; on a busy machine that takes minutes. */
 const SLOW = 900_000;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { createHandlers, dispatch } from '../../src-main/api/handlers.js';
 import { PathPolicy, SourceRegistry, discover } from '../../src-main/api/sources.js';
 import { JobManager } from '../../src-main/jobs/manager.js';
-import { openSweep } from '../../src-main/engine/sweep/sweep.js';
-import { writeSweep } from '../../src-main/engine/sweep/spec.js';
+import { openSweep } from '../../src-main/engine/experiment/sweep.js';
+import { writeSweep } from '../../src-main/engine/experiment/sweepSpec.js';
 import { ApiError, type SweepInfo } from '../../src-main/api/contract.js';
 import { tempDir } from '../helpers.js';
 

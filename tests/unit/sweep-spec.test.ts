@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { arrayRanges, parseGridArg, planSweep, readSweep, runConfig, type SweepSpec } from '../../src-main/engine/sweep/spec.js';
-import { openSweep } from '../../src-main/engine/sweep/sweep.js';
+import { arrayRanges, parseGridArg, planSweep, readSweep, runConfig, type SweepSpec } from '../../src-main/engine/experiment/sweepSpec.js';
+import { openSweep } from '../../src-main/engine/experiment/sweep.js';
 import { tempDir } from '../helpers.js';
 
 const root = tempDir();

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { fisherExact, median, wilsonInterval } from '../../src-main/engine/sweep/stats.js';
+import { fisherExact, median, wilsonInterval } from '../../src-main/engine/experiment/stats.js';
 import { DEBIAN_PYTHON } from '../helpers.js';
 
 const tables: [number, number, number, number][] = [

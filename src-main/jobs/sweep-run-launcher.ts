@@ -4,11 +4,11 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RunLauncher } from './local.js';
+import type { RunLauncher } from '../engine/experiment/localScheduler.js';
 
 export const forkRunLauncher: RunLauncher = (job, signal, onProgress) =>
   new Promise((resolve) => {
-    const entry = fileURLToPath(new URL('./train-worker.ts', import.meta.url));
+    const entry = fileURLToPath(new URL('./sweep-train-worker.ts', import.meta.url));
     const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     let outcome: { status: string; message: string | null } | null = null;

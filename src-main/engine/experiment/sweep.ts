@@ -5,12 +5,12 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../runs/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { train, type TrainProgress } from '../train/trainer.js';
-import { planSweep, readSweep, sameSweep, SweepError, SWEEP_FILE, SWEEP_FORMAT, SWEEP_FORMAT_VERSION, writeSweep, type SlurmOptions, type SweepFile, type SweepSpec } from './spec.js';
-import { runStatus, summarizeSweep, summaryCsv, type SweepSummary } from './state.js';
-import { cancelArrays, readQueue, submitArray } from './slurm.js';
-import { trainJobFor } from './local.js';
+import { planSweep, readSweep, sameSweep, SweepError, SWEEP_FILE, SWEEP_FORMAT, SWEEP_FORMAT_VERSION, writeSweep, type SlurmOptions, type SweepFile, type SweepSpec } from './sweepSpec.js';
+import { runStatus, summarizeSweep, summaryCsv, type SweepSummary } from './sweepState.js';
+import { cancelArrays, readQueue, submitArray } from './slurmScheduler.js';
+import { trainJobFor } from './localScheduler.js';
 
 export type SchedulerKind = 'local' | 'slurm';
 

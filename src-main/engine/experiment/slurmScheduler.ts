@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arrayRanges, SweepError, type SlurmOptions, type Submission, type SweepFile } from './spec.js';
-import type { QueueView } from './state.js';
+import { arrayRanges, SweepError, type SlurmOptions, type Submission, type SweepFile } from './sweepSpec.js';
+import type { QueueView } from './sweepState.js';
 
 const CLI = fileURLToPath(new URL('../../../bin/circuit-workbench.js', import.meta.url));
 export const BATCH_SCRIPT = 'sweep.sbatch';

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readManifest, type RunManifest } from '../runs/runFolder.js';
-import { summarizeRun, SUCCESS_THRESHOLD, type RunSummary } from '../analysis/summary.js';
+import { summarizeRun, SUCCESS_THRESHOLD, type RunSummary } from './summary.js';
 import { fisherExact, median, wilsonInterval } from './stats.js';
-import { axisName, type GridAxis, type SweepFile, type SweepRun } from './spec.js';
+import { axisName, type GridAxis, type SweepFile, type SweepRun } from './sweepSpec.js';
 
 export type RunState = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'interrupted';
 export const RUN_STATES: RunState[] = ['pending', 'queued', 'running', 'done', 'failed', 'interrupted'];

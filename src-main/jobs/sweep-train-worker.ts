@@ -1,7 +1,7 @@
 /** The forked worker of forkRunLauncher: trains one run and reports over IPC. */
-import { train } from '../train/trainer.js';
-import { readManifest } from '../runs/runFolder.js';
-import type { TrainJob } from './local.js';
+import { train } from '../engine/train/trainer.js';
+import { readManifest } from '../engine/runs/runFolder.js';
+import type { TrainJob } from '../engine/experiment/localScheduler.js';
 
 const controller = new AbortController();
 const send = (m: unknown) => process.send?.(m);

@@ -7,8 +7,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { readManifest } from '../runs/runFolder.js';
 import type { TrainConfig } from '../train/config.js';
-import { runConfig, type SweepFile, type SweepRun } from './spec.js';
-import { isFinished, localErrorPath } from './state.js';
+import { runConfig, type SweepFile, type SweepRun } from './sweepSpec.js';
+import { isFinished, localErrorPath } from './sweepState.js';
 
 export interface TrainJob {
   runDir: string;

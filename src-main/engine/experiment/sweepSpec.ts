@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../runs/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { ConfigError, applyOverride, presetConfig, validateConfig, type TrainConfig } from '../train/config.js';
 
 export const SWEEP_FORMAT = 'circuit-workbench-sweep';
