@@ -78,6 +78,9 @@ export const requests = {
     })
     .strict(),
   'experiment.start': z.object({ experiment: z.enum(['fig5']), seeds: seedList, maxSteps: z.number().int().min(1).max(10_000_000).optional(), name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/).optional() }).strict(),
+  'sweep.list': z.object({}).strict(),
+  'sweep.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  'sweep.summary': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'job.cancel': z.object({ jobId: id }).strict(),
   'job.list': z.object({}).strict(),
 } as const;
@@ -99,7 +102,7 @@ export interface SourceInfo {
   label: string;
   kind: 'run' | 'onnx' | 'onnx-folder';
   /** run status; null for checkpoints */
-  status: 'running' | 'complete' | 'failed' | 'cancelled' | 'diverged' | null;
+  status: 'running' | 'complete' | 'stopped' | 'failed' | 'cancelled' | 'diverged' | null;
   preset: string | null;
   seed: number | null;
   T: number;
@@ -144,6 +147,40 @@ export interface ProjectionResult {
   explainedVariance: number[] | null;
 }
 
+export type SweepRunState = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'interrupted';
+
+/** One cell and schedule of a sweep: its success rate with a 95 % Wilson interval, and medians. */
+export interface SweepScheduleCell {
+  schedule: string;
+  planned: number;
+  /** finished runs */
+  total: number;
+  succeeded: number;
+  rate: number | null;
+  ci95: [number, number];
+  medianFirstStep: number | null;
+  medianFinalTrainAcc: number | null;
+  medianFinalTestAcc: number | null;
+  medianFinalHeldoutAcc: number | null;
+  states: Record<SweepRunState, number>;
+}
+
+/** A sweep folder as the Sweeps view shows it (sweep.json, the run folders, the SLURM queue). */
+export interface SweepInfo {
+  path: string;
+  label: string;
+  scheduler: 'local' | 'slurm';
+  threshold: number;
+  schedules: string[];
+  /** the grid's axes: `path`, or `schedule:path` for an axis only one schedule takes */
+  grid: { path: string; values: string[] }[];
+  maxSteps: number | null;
+  cells: { index: number; label: string; values: Record<string, string>; schedules: SweepScheduleCell[]; pValue: number | null }[];
+  runs: { index: number; cells: number[]; schedule: string; seed: number; path: string; state: SweepRunState; stepsDone: number; totalSteps: number | null; message: string | null; finalTestAcc: number | null }[];
+  states: Record<SweepRunState, number>;
+  queueRead: boolean;
+}
+
 /** Jobs are the job manager's (src-main/jobs/events.ts); the contract passes their types on. */
 export type { JobEvent, JobInfo, TrainProgressPoint } from '../jobs/events.js';
 
@@ -161,6 +198,9 @@ export interface Responses {
   'train.presets': { name: string; description: string; config: unknown }[];
   'train.start': JobInfo;
   'experiment.start': JobInfo;
+  'sweep.list': { path: string; label: string }[];
+  'sweep.open': SweepInfo;
+  'sweep.summary': SweepInfo;
   'job.cancel': JobInfo;
   'job.list': JobInfo[];
 }

@@ -14,6 +14,7 @@ import { parseSeeds } from '../engine/experiment/experiment.js';
 import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { NpyError } from '../engine/io/npy.js';
+import { discoverSweeps, sweepInfo } from './sweeps.js';
 
 export interface HandlerContext {
   sources: SourceRegistry;
@@ -138,6 +139,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const outDir = workspaceOut(name ?? `experiment-${experiment}-${timestamp()}`);
       return jobs.start({ kind: 'experiment', experiment, seeds: list, outDir, maxSteps: maxSteps ?? null }, `experiment ${experiment}, seeds ${seeds}`, outDir);
     },
+    'sweep.list': async () => discoverSweeps(ctx.workspaces),
+    'sweep.open': async ({ path }) => sweepInfo(sources.policy, path),
+    'sweep.summary': async ({ path }) => sweepInfo(sources.policy, path),
     'job.cancel': async ({ jobId }) => {
       const job = jobs.cancel(jobId);
       if (!job) throw new ApiError('not-found', `no job has the id '${jobId}'`);

@@ -154,7 +154,7 @@ export class SourceRegistry {
 }
 
 /**
- * Runs and checkpoints found under the workspace folders (three levels deep). With a policy,
+ * Runs and checkpoints found under the workspace folders (three levels deep), outside sweep folders. With a policy,
  * folders reached through links that leave its roots are not listed (nor entered).
  */
 export function discover(roots: string[], policy?: PathPolicy): { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] {
@@ -170,6 +170,8 @@ export function discover(roots: string[], policy?: PathPolicy): { path: string; 
       found.push({ path: dir, label: basename(dir), kind: 'run' });
       return;
     }
+    // A sweep's runs (hundreds, perhaps) are reached through the Sweeps view, not listed here.
+    if (entries.includes('sweep.json')) return;
     if (entries.some((e) => e.endsWith('.onnx'))) found.push({ path: dir, label: basename(dir), kind: 'onnx-folder' });
     if (depth === 0) return;
     for (const e of entries.sort()) {

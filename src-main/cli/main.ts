@@ -18,11 +18,13 @@ import { NpyError } from '../engine/io/npy.js';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { makeProgressBar, makeMultiBar } from './progress.js';
 import { registerAnalysis } from './analyze.js';
+import { registerSweep } from './sweep.js';
+import { SweepError } from '../engine/experiment/sweepSpec.js';
 import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 
-const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError];
+const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError, SweepError];
 
 function fail(err: unknown): never {
   const fsSentence = fileSystemSentence(err);
@@ -177,8 +179,8 @@ addConfigOptions(
             (l ? `last step: train loss ${l.train_loss.toFixed(4)} acc ${l.train_acc.toFixed(3)} | test loss ${l.test_loss.toFixed(4)} acc ${l.test_acc.toFixed(3)}\n` : ''),
         );
       }
-      if (result.status !== 'complete' && result.status !== 'cancelled' && result.message) process.stderr.write(`error: ${result.message}\n`);
-      process.exit(result.status === 'complete' ? 0 : result.status === 'cancelled' ? 130 : 1);
+      if (!['complete', 'stopped', 'cancelled'].includes(result.status) && result.message) process.stderr.write(`error: ${result.message}\n`);
+      process.exit(result.status === 'complete' || result.status === 'stopped' ? 0 : result.status === 'cancelled' ? 130 : 1);
     } catch (err) {
       fail(err);
     }
@@ -273,6 +275,7 @@ addConfigOptions(
   });
 
 registerAnalysis(program, fail);
+registerSweep(program, fail);
 
 program
   .command('serve')

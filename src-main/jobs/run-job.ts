@@ -25,7 +25,7 @@ export async function runJob(spec: JobSpec, signal: AbortSignal, post: (m: FromW
             point: { step: p.step, trainLoss: p.trainLoss, trainAcc: p.trainAcc, testLoss: p.testLoss, testAcc: p.testAcc },
           }),
       });
-      post(result.status === 'cancelled' ? { type: 'cancelled' } : result.status === 'complete' ? { type: 'done', result } : { type: 'failed', message: `training ${result.status}` });
+      post(result.status === 'cancelled' ? { type: 'cancelled' } : result.status === 'complete' || result.status === 'stopped' ? { type: 'done', result } : { type: 'failed', message: `training ${result.status}` });
     } else if (spec.kind === 'experiment') {
       const done = new Map<string, number>();
       const result = await runExperiment({

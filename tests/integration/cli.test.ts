@@ -26,14 +26,14 @@ describe('circuit-workbench train', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: number; status?: string });
     expect(lines.some((l) => l.type === 'progress')).toBe(true);
-    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'complete', stepsDone: 40 });
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'stopped', stepsDone: 40 });
     const m = readManifest(out);
     expect(m.phases).toEqual([{ name: 'p2', p: 2, start: 0, end: 30 }, { name: 'p4', p: 4, start: 30, end: 7030 }]);
     expect(m.maxSteps).toBe(40);
     expect(m.config.model).toMatchObject({ T: 6, d: 8, h: 16 });
     const more = cli(['train', '--resume', out, '--max-steps', '50']);
     expect(more.code).toBe(0);
-    expect(more.stdout).toMatch(/^complete: 50 steps/);
+    expect(more.stdout).toMatch(/^stopped: 50 steps/);
     expect(readMetrics(out)).toHaveLength(50);
   });
 
@@ -108,7 +108,7 @@ describe('circuit-workbench experiment', () => {
     expect(r.stdout).toMatch(/curriculum\s+0\/2/);
     const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('schedule,seed,status,steps,final_train_acc,final_test_loss,final_test_acc,final_heldout_acc,first_step_test_acc_ge_0.99,seconds');
-    expect(csv.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual(['scratch,0,complete,15', 'scratch,1,complete,15', 'curriculum,0,complete,15', 'curriculum,1,complete,15']);
+    expect(csv.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual(['scratch,0,stopped,15', 'scratch,1,stopped,15', 'curriculum,0,stopped,15', 'curriculum,1,stopped,15']);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { schedules: { schedule: string; seeds: number }[] };
     expect(summary.schedules.map((s) => [s.schedule, s.seeds])).toEqual([['scratch', 2], ['curriculum', 2]]);
     // a second call reuses the finished runs

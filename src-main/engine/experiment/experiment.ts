@@ -77,11 +77,13 @@ export function parseSeeds(text: string): number[] {
 
 const CLI = fileURLToPath(new URL('../../../bin/circuit-workbench.js', import.meta.url));
 
-function runStatus(dir: string): 'missing' | 'complete' | 'resumable' | 'broken' {
+/** A run stopped by --max-steps is finished only for an experiment asked to stop at that step too. */
+function runStatus(dir: string, maxSteps: number | null): 'missing' | 'complete' | 'resumable' | 'broken' {
   if (!existsSync(join(dir, 'run.json'))) return existsSync(dir) ? 'broken' : 'missing';
   try {
     const m = readManifest(dir);
-    return m.status === 'complete' ? 'complete' : m.resume ? 'resumable' : 'broken';
+    const finished = m.status === 'complete' || (m.status === 'stopped' && maxSteps !== null && m.stepsDone >= maxSteps);
+    return finished ? 'complete' : m.resume ? 'resumable' : 'broken';
   } catch {
     return 'broken';
   }
@@ -99,7 +101,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   let next = 0;
 
   const runOne = async (t: (typeof tasks)[number]): Promise<void> => {
-    const state = runStatus(t.dir);
+    const state = runStatus(t.dir, opts.maxSteps ?? null);
     if (state === 'complete') {
       opts.onProgress?.({ run: t.dir, step: 1, totalSteps: 1, testAcc: NaN, done: true });
       return;
@@ -148,14 +150,14 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
 
   const runs: ExperimentResult['runs'] = [];
   for (const t of tasks) {
-    if (runStatus(t.dir) === 'missing') continue;
+    if (runStatus(t.dir, opts.maxSteps ?? null) === 'missing') continue;
     try {
       runs.push({ ...summarizeRun(t.dir), schedule: t.schedule });
     } catch (err) {
       failures.push({ run: t.dir, message: (err as Error).message });
     }
   }
-  const schedules = exp.schedules.map((s) => summarizeSchedule(s.name, runs.filter((r) => r.schedule === s.name && r.status === 'complete')));
+  const schedules = exp.schedules.map((s) => summarizeSchedule(s.name, runs.filter((r) => r.schedule === s.name && (r.status === 'complete' || r.status === 'stopped'))));
   const result: ExperimentResult = { experiment: opts.experiment, outDir: opts.outDir, runs, schedules, failures };
   writeFileAtomic(join(opts.outDir, 'summary.json'), JSON.stringify(result, null, 1) + '\n');
   const csv = ['schedule,seed,status,steps,final_train_acc,final_test_loss,final_test_acc,final_heldout_acc,first_step_test_acc_ge_0.99,seconds']

@@ -15,7 +15,8 @@ import { float32Text } from '../io/float32Text.js';
 export const RUN_FORMAT = 'circuit-workbench-run';
 export const RUN_FORMAT_VERSION = 1;
 
-export type RunStatus = 'running' | 'complete' | 'failed' | 'cancelled' | 'diverged';
+/** `stopped`: ended early at --max-steps, resumable; only `complete` has run the whole schedule. `diverged`: the loss became non-finite. */
+export type RunStatus = 'running' | 'complete' | 'stopped' | 'failed' | 'cancelled' | 'diverged';
 
 export interface RunManifest {
   format: typeof RUN_FORMAT;
@@ -38,6 +39,8 @@ export interface RunManifest {
   maxSteps: number | null;
   /** updates taken so far */
   stepsDone: number;
+  /** the step a run stopped at because of --max-steps (null unless status is 'stopped') */
+  stoppedAtStep?: number | null;
   phases: { name: string; p: number; start: number; end: number }[];
   /** the steps k whose parameters θ_k are the rows of trajectory.npy and test_attention.npy */
   snapshotSteps: number[];

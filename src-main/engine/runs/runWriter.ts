@@ -264,12 +264,21 @@ export class RunWriter {
     this.lock.touch();
   }
 
-  /** Closes the appenders and writes the final run.json (durably). */
-  finish(status: RunStatus, message: string | null, seconds: number): void {
+  /**
+   * Closes the appenders and writes the final run.json (durably); returns the final status. A run
+   * that ended 'complete' short of its schedule (--max-steps) is 'stopped', with the step: it must
+   * not pass for a finished run.
+   */
+  finish(status: RunStatus, message: string | null, seconds: number): RunStatus {
     const m = this.manifest;
+    m.stepsDone = Math.max(m.stepsDone, m.resume?.step ?? 0);
+    if (status === 'complete' && m.stepsDone < m.totalSteps) {
+      status = 'stopped';
+      message = `stopped early by --max-steps at step ${m.stepsDone} of ${m.totalSteps}`;
+    }
     m.status = status;
     m.message = message;
-    m.stepsDone = Math.max(m.stepsDone, m.resume?.step ?? 0);
+    m.stoppedAtStep = status === 'stopped' ? m.stepsDone : null;
     m.seconds = seconds;
     try {
       this.trajectory?.close();
@@ -278,5 +287,6 @@ export class RunWriter {
     } finally {
       this.lock.release();
     }
+    return status;
   }
 }

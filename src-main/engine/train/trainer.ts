@@ -273,7 +273,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
     }
     throw fileSystemSentence(err) ? new TrainError(message) : err;
   } finally {
-    if (status !== 'failed') writer.finish(status, message, secondsSoFar());
+    if (status !== 'failed') status = writer.finish(status, message, secondsSoFar());
     await stepper.dispose();
     for (const b of batches.values()) {
       b.train.dispose();

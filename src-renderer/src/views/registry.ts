@@ -8,10 +8,12 @@ import AttentionHeatmapView from './AttentionHeatmapView.vue';
 import EmbeddingsView from './EmbeddingsView.vue';
 import InterpolationView from './InterpolationView.vue';
 import TrajectoriesView from './TrajectoriesView.vue';
+import SweepsView from './SweepsView.vue';
 
 export const VIEWS: { key: string; label: string; figure: string; component: Component }[] = [
   { key: 'runs', label: 'Runs', figure: '', component: RunsView },
   { key: 'train', label: 'Train', figure: '', component: TrainView },
+  { key: 'sweeps', label: 'Sweeps', figure: 'Fig. 5 over seeds', component: SweepsView },
   { key: 'curves', label: 'Curves', figure: 'Fig. 5', component: CurvesView },
   { key: 'attention', label: 'Attention', figure: 'Fig. 2', component: AttentionGraphView },
   { key: 'attention-training', label: 'Attention over training', figure: 'Fig. 3', component: AttentionHeatmapView },

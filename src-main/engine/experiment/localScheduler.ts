@@ -1,0 +1,96 @@
+/**
+ * The local scheduler: runs a sweep's unfinished runs on this machine, `jobs` at a time, each
+ * through the injected run launcher (a worker process per run), resuming interrupted runs.
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { readManifest } from '../runs/runFolder.js';
+import type { TrainConfig } from '../train/config.js';
+import { runConfig, type SweepFile, type SweepRun } from './sweepSpec.js';
+import { isFinished, localErrorPath } from './sweepState.js';
+
+export interface TrainJob {
+  runDir: string;
+  /** a new run's configuration; absent when resuming */
+  config?: TrainConfig;
+  resume: boolean;
+  maxSteps: number | null;
+}
+
+export interface LaunchProgress {
+  step: number;
+  totalSteps: number;
+  testAcc: number;
+}
+
+/** Trains one run in a worker (a child process, or a utility process in the desktop app). */
+export type RunLauncher = (job: TrainJob, signal: AbortSignal, onProgress: (p: LaunchProgress) => void) => Promise<{ status: string; message: string | null }>;
+
+export interface SweepProgress {
+  run: SweepRun;
+  step: number;
+  totalSteps: number;
+  testAcc: number;
+  done: boolean;
+}
+
+
+/** What to do with a run: nothing, resume it, or start it. */
+export function trainJobFor(sweepDir: string, sweep: SweepFile, run: SweepRun): TrainJob | null {
+  const runDir = join(sweepDir, run.dir);
+  const maxSteps = sweep.spec.maxSteps;
+  if (existsSync(join(runDir, 'run.json'))) {
+    const m = readManifest(runDir);
+    if (isFinished(m, maxSteps)) return null;
+    if (m.status === 'failed') throw new Error(m.message ?? `${runDir} failed`);
+    // A run stopped at a --max-steps this call does not ask for goes on from where it stopped.
+    if (m.resume && (maxSteps === null || m.stepsDone < maxSteps)) return { runDir, resume: true, maxSteps };
+    throw new Error(`${runDir} cannot be resumed (it has no resume state, or has gone past --max-steps ${maxSteps}); move it away and run the sweep again`);
+  }
+  return { runDir, config: runConfig(run), resume: false, maxSteps };
+}
+
+export async function runSweepLocally(opts: {
+  sweepDir: string;
+  sweep: SweepFile;
+  launch: RunLauncher;
+  jobs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: SweepProgress) => void;
+}): Promise<{ failures: { run: SweepRun; message: string }[] }> {
+  const { sweepDir, sweep } = opts;
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), availableParallelism() * 2));
+  const signal = opts.signal ?? new AbortController().signal;
+  const failures: { run: SweepRun; message: string }[] = [];
+  const queue = [...sweep.runs];
+  const fail = (run: SweepRun, message: string) => {
+    failures.push({ run, message });
+    mkdirSync(join(sweepDir, 'local'), { recursive: true });
+    writeFileSync(localErrorPath(sweepDir, run.index), message + '\n');
+  };
+  const worker = async (): Promise<void> => {
+    for (let run = queue.shift(); run && !signal.aborted; run = queue.shift()) {
+      const r = run;
+      let job: TrainJob | null;
+      try {
+        job = trainJobFor(sweepDir, sweep, r);
+      } catch (err) {
+        fail(r, (err as Error).message);
+        continue;
+      }
+      if (job) {
+        rmSync(localErrorPath(sweepDir, r.index), { force: true });
+        try {
+          const result = await opts.launch(job, signal, (p) => opts.onProgress?.({ run: r, ...p, done: false }));
+          if (result.status === 'failed') fail(r, result.message ?? 'training failed');
+        } catch (err) {
+          fail(r, (err as Error).message);
+        }
+      }
+      opts.onProgress?.({ run: r, step: 1, totalSteps: 1, testAcc: NaN, done: true });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, sweep.runs.length) }, worker));
+  return { failures };
+}

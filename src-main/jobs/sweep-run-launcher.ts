@@ -1,0 +1,27 @@
+/**
+ * A run launcher for Node (CLI, server, tests): each run trains in a forked Node worker, so runs
+ * go in parallel and a crash takes down one run, not the sweep.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { RunLauncher } from '../engine/experiment/localScheduler.js';
+
+export const forkRunLauncher: RunLauncher = (job, signal, onProgress) =>
+  new Promise((resolve) => {
+    const entry = fileURLToPath(new URL('./sweep-train-worker.ts', import.meta.url));
+    const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    let outcome: { status: string; message: string | null } | null = null;
+    child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+    const onAbort = () => child.send({ type: 'cancel' });
+    signal.addEventListener('abort', onAbort);
+    child.on('message', (m: { type: string; step?: number; totalSteps?: number; testAcc?: number; status?: string; message?: string | null }) => {
+      if (m.type === 'progress') onProgress({ step: m.step!, totalSteps: m.totalSteps!, testAcc: m.testAcc! });
+      else if (m.type === 'result') outcome = { status: m.status!, message: m.message ?? null };
+    });
+    child.on('exit', (code) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(outcome ?? { status: 'failed', message: stderr.trim().split('\n').pop() || `the training worker ended with code ${code}` });
+    });
+    child.send({ type: 'start', job });
+  });

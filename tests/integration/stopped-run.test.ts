@@ -1,0 +1,36 @@
+/** A run cut short by --max-steps must say so: a sweep reuses only runs that ran their whole schedule. */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { train } from '../../src-main/engine/train/trainer.js';
+import { presetConfig, type TrainConfig } from '../../src-main/engine/train/config.js';
+import { readManifest } from '../../src-main/engine/runs/runFolder.js';
+import { tempDir } from '../helpers.js';
+
+const root = tempDir();
+
+function tiny(): TrainConfig {
+  const c = presetConfig('fig5-scratch');
+  c.task = { T: 6, k: 3, nTrain: 32, nTest: 16, nHeldout: 8 };
+  c.model = { ...c.model, T: 6, d: 8, h: 16 };
+  c.phases[0].steps = 30;
+  return c;
+}
+
+describe('a run stopped by --max-steps', () => {
+  it("is 'stopped' at its step, not 'complete', and becomes complete once resumed to the end", async () => {
+    const dir = join(root, 'cut');
+    const first = await train({ runDir: dir, config: tiny(), backend: 'wasm', maxSteps: 12 });
+    expect(first.status).toBe('stopped');
+    const m = readManifest(dir);
+    expect(m).toMatchObject({ status: 'stopped', stoppedAtStep: 12, stepsDone: 12, totalSteps: 30 });
+    expect(m.message).toMatch(/stopped early by --max-steps at step 12 of 30/);
+    const rest = await train({ runDir: dir, resume: true, backend: 'wasm' });
+    expect(rest.status).toBe('complete');
+    expect(readManifest(dir)).toMatchObject({ status: 'complete', stoppedAtStep: null, stepsDone: 30 });
+  });
+
+  it('is complete when --max-steps covers the whole schedule', async () => {
+    const r = await train({ runDir: join(root, 'whole'), config: tiny(), backend: 'wasm', maxSteps: 30 });
+    expect(r.status).toBe('complete');
+  });
+});
