@@ -25,8 +25,14 @@ interface Job {
   spec: JobSpec;
   /** null while the job waits in the queue */
   handle: WorkerHandle | null;
+  /** whether its worker has said anything yet (it is still loading before that) */
+  heard: boolean;
   result: unknown;
 }
+
+/** How long a cancelled job's worker may take to stop before it is killed: once it runs, and while it still loads. */
+const STOP_GRACE_MS = 15_000;
+const LOADING_GRACE_MS = 120_000;
 
 export const QUEUED_STAGE = 'queued';
 
@@ -61,7 +67,7 @@ export class JobManager {
 
   start(spec: JobSpec, label: string, outDir: string | null): JobInfo {
     const info: JobInfo = { jobId: randomUUID(), kind: spec.kind, label, state: 'running', fraction: 0, stage: QUEUED_STAGE, outDir, message: null };
-    const job: Job = { info, spec, handle: null, result: null };
+    const job: Job = { info, spec, handle: null, heard: false, result: null };
     this.jobs.set(info.jobId, job);
     this.queue.push(job);
     this.pump();
@@ -86,6 +92,7 @@ export class JobManager {
     };
     job.handle = this.launch(
       (m) => {
+        job.heard = true;
         if (info.state !== 'running') return;
         if (m.type === 'progress') {
           info.fraction = m.fraction;
@@ -124,7 +131,7 @@ export class JobManager {
     return { running: this.active, queued: this.queue.length };
   }
 
-  /** Asks a job to stop (it finishes its current step and saves); kills it if it has not after 15 s. */
+  /** Asks a job to stop (it finishes its current step and saves); kills it if it has not after 15 s (2 min while its worker loads). */
   cancel(jobId: string): JobInfo | null {
     const job = this.jobs.get(jobId);
     if (!job) return null;
@@ -138,7 +145,8 @@ export class JobManager {
     } else if (job.info.state === 'running' && job.handle) {
       const handle = job.handle;
       handle.send({ type: 'cancel' });
-      const timer = setTimeout(() => job.info.state === 'running' && handle.kill(), 15_000);
+      // a worker still loading (slow on a busy machine) has not read the cancel yet: give it longer
+      const timer = setTimeout(() => job.info.state === 'running' && handle.kill(), job.heard ? STOP_GRACE_MS : LOADING_GRACE_MS);
       timer.unref();
     }
     return { ...job.info };
