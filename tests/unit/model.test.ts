@@ -1,6 +1,6 @@
 /**
- * The model against an independent float64 implementation written straight from DESIGN.md §1
- * (per-token, no pair table, W_V before pooling), and the whole model's gradient against central
+ * The model against an independent float64 implementation written straight from the model's
+ * description in docs/design.md (per-token, no pair table, W_V before pooling), and the whole model's gradient against central
  * finite differences of that implementation.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
