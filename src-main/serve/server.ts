@@ -12,6 +12,7 @@ import { ApiError, type JobEvent } from '../api/contract.js';
 import { createHandlers, dispatch } from '../api/handlers.js';
 import { PathPolicy, SourceRegistry, discover } from '../api/sources.js';
 import { JobManager } from '../jobs/manager.js';
+import { CSP } from '../api/csp.js';
 
 export interface ServeOptions {
   workspaces: string[];
@@ -44,7 +45,6 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const MAX_BODY = 1 << 20;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
