@@ -227,11 +227,16 @@ export class ApiError extends Error {
 export function validate<C extends Channel>(channel: C, payload: unknown): Request<C> {
   const schema = requests[channel];
   if (!schema) throw new ApiError('invalid', `unknown call '${String(channel)}'`);
-  const r = schema.safeParse(payload ?? {});
+  return parseRequest(schema as z.ZodType, channel, payload ?? {}) as Request<C>;
+}
+
+/** Parses a call's payload with `schema`; a mismatch is an ApiError('invalid') naming the first problem. */
+export function parseRequest<T>(schema: z.ZodType<T>, channel: string, payload: unknown): T {
+  const r = schema.safeParse(payload);
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue.path.length ? `'${issue.path.join('.')}'` : 'the request';
     throw new ApiError('invalid', `${channel}: ${where} ${issue.message.replace(/^Invalid input: /, '').toLowerCase()}`);
   }
-  return r.data as Request<C>;
+  return r.data;
 }

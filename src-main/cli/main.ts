@@ -20,6 +20,7 @@ import { makeProgressBar, makeMultiBar } from './progress.js';
 import { registerAnalysis } from './analyze.js';
 import { registerSweep } from './sweep.js';
 import { SweepError } from '../engine/experiment/sweepSpec.js';
+import { nodeRunLauncher } from '../jobs/launchers.js';
 import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
@@ -197,7 +198,7 @@ program
   .option('--backend <name>', `auto (default), ${BACKENDS.join(', ')}`, backendArg)
   .option('--json', 'print the summary as JSON')
   .addHelpText('after', '\nExample:\n  circuit-workbench experiment fig5 --seeds 0-4 --jobs 2')
-  .action(async (name: string, o: { seeds: string; jobs?: number; out?: string; maxSteps?: number; backend?: string; json?: boolean }) => {
+  .action(async (name: string, o: { seeds: string; jobs?: number; out?: string; maxSteps?: number; backend?: BackendName | 'auto'; json?: boolean }) => {
     try {
       const seeds = parseSeeds(o.seeds);
       if (!Object.hasOwn(EXPERIMENTS, name)) throw new ConfigError(`unknown experiment '${name}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
@@ -212,6 +213,7 @@ program
         jobs: o.jobs,
         maxSteps: o.maxSteps,
         backend: o.backend,
+        launch: nodeRunLauncher,
         signal: controller.signal,
         onProgress: (p) => bars?.update(p),
       });

@@ -4,21 +4,11 @@
  * cancels them on request. At most `concurrency` workers run at once (default: the cores); the
  * jobs past that wait in a queue, reported as running with the stage 'queued'.
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { JobEvent, JobInfo } from './events.js';
-import type { FromWorker, JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
-
-/** Forks src-main/jobs/node-worker.ts through tsx. */
-export const nodeWorkerLauncher: WorkerLauncher = (onMessage, onExit) => {
-  const entry = fileURLToPath(new URL('./node-worker.ts', import.meta.url));
-  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  child.on('message', (m) => onMessage(m as FromWorker));
-  child.on('exit', (code) => onExit(code));
-  return { send: (m) => child.send(m), kill: () => child.kill('SIGKILL') };
-};
+import { nodeWorkerLauncher } from './launchers.js';
+import type { JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
 
 interface Job {
   info: JobInfo;
@@ -27,7 +17,6 @@ interface Job {
   handle: WorkerHandle | null;
   /** whether its worker has said anything yet (it is still loading before that) */
   heard: boolean;
-  result: unknown;
 }
 
 /** How long a cancelled job's worker may take to stop before it is killed: once it runs, and while it still loads. */
@@ -39,6 +28,8 @@ export const QUEUED_STAGE = 'queued';
 export interface JobManagerOptions {
   /** how many workers may run at once (default: the cores) */
   concurrency?: number;
+  /** another launcher for the jobs of a kind (the desktop app runs experiments in-process) */
+  launchByKind?: Partial<Record<JobSpec['kind'], WorkerLauncher>>;
 }
 
 export class JobManager {
@@ -48,9 +39,12 @@ export class JobManager {
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly launch: WorkerLauncher;
   readonly concurrency: number;
+  private readonly launchByKind: Partial<Record<JobSpec['kind'], WorkerLauncher>>;
 
+  /** `launch` starts every job's worker, unless `options.launchByKind` names another for its kind. */
   constructor(launch: WorkerLauncher = nodeWorkerLauncher, options: JobManagerOptions = {}) {
     this.launch = launch;
+    this.launchByKind = options.launchByKind ?? {};
     const n = options.concurrency ?? availableParallelism();
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`the job concurrency must be a positive integer, got ${n}`);
     this.concurrency = n;
@@ -67,7 +61,7 @@ export class JobManager {
 
   start(spec: JobSpec, label: string, outDir: string | null): JobInfo {
     const info: JobInfo = { jobId: randomUUID(), kind: spec.kind, label, state: 'running', fraction: 0, stage: QUEUED_STAGE, outDir, message: null };
-    const job: Job = { info, spec, handle: null, heard: false, result: null };
+    const job: Job = { info, spec, handle: null, heard: false };
     this.jobs.set(info.jobId, job);
     this.queue.push(job);
     this.pump();
@@ -90,7 +84,7 @@ export class JobManager {
       this.active--;
       this.pump();
     };
-    job.handle = this.launch(
+    job.handle = (this.launchByKind[job.spec.kind] ?? this.launch)(
       (m) => {
         job.heard = true;
         if (info.state !== 'running') return;
@@ -102,7 +96,6 @@ export class JobManager {
           info.state = 'done';
           info.fraction = 1;
           info.stage = 'done';
-          job.result = m.result;
           this.emit({ type: 'done', job: { ...info }, result: m.result });
         } else if (m.type === 'failed') {
           info.state = 'failed';
@@ -154,10 +147,6 @@ export class JobManager {
 
   list(): JobInfo[] {
     return [...this.jobs.values()].map((j) => ({ ...j.info }));
-  }
-
-  result(jobId: string): unknown {
-    return this.jobs.get(jobId)?.result ?? null;
   }
 
   shutdown(): void {

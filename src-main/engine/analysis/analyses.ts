@@ -4,7 +4,7 @@
  */
 import { lossAndAccuracy, type LossAccuracy, type TokenFeed } from '../onnx/session.js';
 import { alignWeights, SourceError, type AnalysisSource } from './source.js';
-import { pca, project, type ProjectionMethod, type ProjectOptions } from './project.js';
+import { pca, project, type ProjectionMethod, type ProjectOptions } from './projection.js';
 import type { Dataset } from '../task/data.js';
 
 /** Feeds for a source's train and test sets, concatenated into one batch, cached per source. */

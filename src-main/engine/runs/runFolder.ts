@@ -1,5 +1,5 @@
 /**
- * The run folder (DESIGN.md §3): run.json, metrics.csv, data/, trajectory.npy, checkpoints/.
+ * The run folder (docs/design.md, the run folder): run.json, metrics.csv, data/, trajectory.npy, checkpoints/.
  * Writes are crash-safe; reads treat every file as untrusted and fail with a RunFormatError that
  * says what is wrong and what to do.
  */

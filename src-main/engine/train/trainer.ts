@@ -56,11 +56,11 @@ export interface TrainOptions {
 export interface TrainResult {
   runDir: string;
   status: RunStatus;
+  /** why the run failed or stopped early (null when complete) */
+  message: string | null;
   stepsDone: number;
   seconds: number;
   last: MetricRow | null;
-  /** why a run did not complete (diverged, cancelled), as run.json says it */
-  message: string | null;
 }
 
 export class TrainError extends Error {
