@@ -4,6 +4,7 @@
  * tests all go through the same handler table (handlers.ts); nothing else computes science.
  */
 import { z } from 'zod';
+import type { JobInfo } from '../jobs/events.js';
 
 const id = z.string().min(1).max(200);
 const step = z.number().int().min(0);
@@ -97,30 +98,10 @@ export interface MetricsTable {
   heldout_acc: (number | null)[];
 }
 
+/** onnx/session.ts's LossAccuracy, restated: the renderer's type check cannot read engine files. */
 export interface LossAccuracy {
   loss: number;
   accuracy: number;
-}
-
-export interface JobInfo {
-  jobId: string;
-  kind: 'train' | 'experiment' | 'project';
-  label: string;
-  state: 'running' | 'done' | 'failed' | 'cancelled';
-  /** 0..1 */
-  fraction: number;
-  stage: string;
-  /** where a training or experiment writes */
-  outDir: string | null;
-  message: string | null;
-}
-
-export interface TrainProgressPoint {
-  step: number;
-  trainLoss: number;
-  trainAcc: number;
-  testLoss: number;
-  testAcc: number;
 }
 
 export interface ProjectionResult {
@@ -130,12 +111,8 @@ export interface ProjectionResult {
   explainedVariance: number[] | null;
 }
 
-/** Events pushed to the views while jobs run. */
-export type JobEvent =
-  | { type: 'progress'; job: JobInfo; point?: TrainProgressPoint }
-  | { type: 'done'; job: JobInfo; result?: unknown }
-  | { type: 'failed'; job: JobInfo }
-  | { type: 'cancelled'; job: JobInfo };
+/** Jobs are the job manager's (src-main/jobs/events.ts); the contract passes their types on. */
+export type { JobEvent, JobInfo, TrainProgressPoint } from '../jobs/events.js';
 
 export interface Responses {
   'workspace.list': { sources: SourceInfo[]; available: { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[]; workspaces: string[]; /** the bundled demo runs, opened when nothing else is */ demo: string[] };
@@ -185,6 +162,3 @@ export function validate<C extends Channel>(channel: C, payload: unknown): Reque
   }
   return r.data as Request<C>;
 }
-
-/** The interface the renderer depends on: one method per call, plus job events. */
-export type WorkbenchCalls = { [C in Channel]: (req: Request<C>) => Promise<Response<C>> };

@@ -10,10 +10,10 @@ import type { JobManager } from '../jobs/manager.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate } from '../engine/analysis/analyses.js';
 import { readMetrics, RunFormatError } from '../engine/runs/runFolder.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, validateConfig } from '../engine/train/config.js';
-import { parseSeeds } from '../engine/train/experiment.js';
+import { parseSeeds } from '../engine/experiment/experiment.js';
 import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
-import { NpyError } from '../engine/task/npy.js';
+import { NpyError } from '../engine/io/npy.js';
 
 export interface HandlerContext {
   sources: SourceRegistry;

@@ -1,5 +1,5 @@
 /**
- * The workbench window and everything that keeps it locked down (DESIGN.md §7): secure web
+ * The workbench window and everything that keeps it locked down (docs/design.md, security): secure web
  * preferences, a strict Content-Security-Policy on every response, no navigation away from the
  * app, no new windows, no <webview>, no browser permissions. Pure functions over Electron objects
  * so that the tests can check them with fakes.

@@ -2,10 +2,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { collect, int, num } from './args.js';
 import cliProgress from 'cli-progress';
-import { writeFileAtomic } from '../engine/runs/atomic.js';
+import { writeFileAtomic } from '../engine/io/atomic.js';
 import { openSource, type AnalysisSource, type OpenOptions } from '../engine/analysis/source.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate, projectTrajectories } from '../engine/analysis/analyses.js';
-import type { ProjectionMethod } from '../engine/analysis/project.js';
+import type { ProjectionMethod } from '../engine/analysis/projection.js';
 import { exportSnapshot } from '../engine/runs/snapshot.js';
 
 

@@ -9,14 +9,15 @@ import { fileURLToPath } from 'node:url';
 import { ApiError } from '../api/contract.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, totalSteps, validateConfig, type TrainConfig } from '../engine/train/config.js';
 import { TrainError, train, type TrainProgress } from '../engine/train/trainer.js';
-import { EXPERIMENTS, parseSeeds, runExperiment, type ExperimentResult } from '../engine/train/experiment.js';
+import { EXPERIMENTS, parseSeeds, runExperiment, type ExperimentResult } from '../engine/experiment/experiment.js';
 import { RunFormatError } from '../engine/runs/runFolder.js';
 import { generateTaskData, modulusFolder, writeTaskData } from '../engine/runs/datasets.js';
 import { RunWriteError } from '../engine/runs/runWriter.js';
-import { NpyError } from '../engine/task/npy.js';
+import { NpyError } from '../engine/io/npy.js';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { makeProgressBar, makeMultiBar } from './progress.js';
 import { registerAnalysis } from './analyze.js';
+import { nodeRunLauncher } from '../jobs/launchers.js';
 import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
@@ -192,7 +193,7 @@ program
   .option('--backend <name>', `auto (default), ${BACKENDS.join(', ')}`, backendArg)
   .option('--json', 'print the summary as JSON')
   .addHelpText('after', '\nExample:\n  circuit-workbench experiment fig5 --seeds 0-4 --jobs 2')
-  .action(async (name: string, o: { seeds: string; jobs?: number; out?: string; maxSteps?: number; backend?: string; json?: boolean }) => {
+  .action(async (name: string, o: { seeds: string; jobs?: number; out?: string; maxSteps?: number; backend?: BackendName | 'auto'; json?: boolean }) => {
     try {
       const seeds = parseSeeds(o.seeds);
       if (!EXPERIMENTS[name]) throw new ConfigError(`unknown experiment '${name}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
@@ -207,6 +208,7 @@ program
         jobs: o.jobs,
         maxSteps: o.maxSteps,
         backend: o.backend,
+        launch: nodeRunLauncher,
         signal: controller.signal,
         onProgress: (p) => bars?.update(p),
       });

@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
 import type { TrainProgress } from '../engine/train/trainer.js';
-import type { JobProgress } from '../engine/train/experiment.js';
+import type { JobProgress } from '../engine/experiment/experiment.js';
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
 

@@ -1,6 +1,6 @@
 /**
  * Job worker entry for an Electron utility process (`utilityProcess.fork`, see
- * src-main/app/jobs.ts): messages arrive on `process.parentPort` as MessageEvents (`e.data`) and
+ * src-main/app/utility-process-launcher.ts): messages arrive on `process.parentPort` as MessageEvents (`e.data`) and
  * go back with `process.parentPort.postMessage`. Does not import electron: the parent port is a
  * property Electron puts on `process` in utility processes.
  */

@@ -3,34 +3,26 @@
  * the window never freezes; the manager tracks jobs, forwards their progress as events, and
  * cancels them on request.
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import type { JobEvent, JobInfo } from '../api/contract.js';
-import type { FromWorker, JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
-
-/** Forks src-main/jobs/node-worker.ts through tsx. */
-export const nodeWorkerLauncher: WorkerLauncher = (onMessage, onExit) => {
-  const entry = fileURLToPath(new URL('./node-worker.ts', import.meta.url));
-  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  child.on('message', (m) => onMessage(m as FromWorker));
-  child.on('exit', (code) => onExit(code));
-  return { send: (m) => child.send(m), kill: () => child.kill('SIGKILL') };
-};
+import type { JobEvent, JobInfo } from './events.js';
+import { nodeWorkerLauncher } from './launchers.js';
+import type { JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
 
 interface Job {
   info: JobInfo;
   handle: WorkerHandle;
-  result: unknown;
 }
 
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly launch: WorkerLauncher;
+  private readonly launchByKind: Partial<Record<JobSpec['kind'], WorkerLauncher>>;
 
-  constructor(launch: WorkerLauncher = nodeWorkerLauncher) {
+  /** `launch` starts every job's worker, unless `launchByKind` names another for its kind. */
+  constructor(launch: WorkerLauncher = nodeWorkerLauncher, launchByKind: Partial<Record<JobSpec['kind'], WorkerLauncher>> = {}) {
     this.launch = launch;
+    this.launchByKind = launchByKind;
   }
 
   onEvent(listener: (e: JobEvent) => void): () => void {
@@ -44,9 +36,9 @@ export class JobManager {
 
   start(spec: JobSpec, label: string, outDir: string | null): JobInfo {
     const info: JobInfo = { jobId: randomUUID(), kind: spec.kind, label, state: 'running', fraction: 0, stage: 'starting', outDir, message: null };
-    const job: Job = { info, handle: { send: () => {}, kill: () => {} }, result: null };
+    const job: Job = { info, handle: { send: () => {}, kill: () => {} } };
     this.jobs.set(info.jobId, job);
-    job.handle = this.launch(
+    job.handle = (this.launchByKind[spec.kind] ?? this.launch)(
       (m) => {
         if (info.state !== 'running') return;
         if (m.type === 'progress') {
@@ -57,7 +49,6 @@ export class JobManager {
           info.state = 'done';
           info.fraction = 1;
           info.stage = 'done';
-          job.result = m.result;
           this.emit({ type: 'done', job: { ...info }, result: m.result });
         } else if (m.type === 'failed') {
           info.state = 'failed';
@@ -95,10 +86,6 @@ export class JobManager {
 
   list(): JobInfo[] {
     return [...this.jobs.values()].map((j) => ({ ...j.info }));
-  }
-
-  result(jobId: string): unknown {
-    return this.jobs.get(jobId)?.result ?? null;
   }
 
   shutdown(): void {

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tempDir } from '../helpers.js';
 import { readManifest, readMetrics } from '../../src-main/engine/runs/runFolder.js';
-import { parseSeeds } from '../../src-main/engine/train/experiment.js';
+import { parseSeeds } from '../../src-main/engine/experiment/experiment.js';
 
 const root = tempDir();
 const tiny = ['--T', '6', '--k', '3', '--d', '8', '--h', '16', '--n-train', '64', '--n-test', '32', '--n-heldout', '16'];
@@ -115,7 +115,7 @@ describe('circuit-workbench experiment', () => {
     const again = cli(['experiment', 'fig5', '--seeds', '0-1', '--max-steps', '15', '--out', out]);
     expect(again.code).toBe(0);
     expect(readManifest(join(out, 'scratch-s0')).stepsDone).toBe(15);
-  });
+  }, 420_000);
 
   it('refuses an unknown experiment', () => expectOneSentence(cli(['experiment', 'fig8']), /unknown experiment 'fig8'; choose one of fig5/));
 });

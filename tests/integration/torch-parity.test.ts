@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../../src-main/engine/backend.js';
 import { PAPER_MODEL, initParams, paramLayout, type ModelConfig, type ParamLayout } from '../../src-main/engine/model/config.js';
-import { readNpy, writeNpy } from '../../src-main/engine/task/npy.js';
+import { readNpy, writeNpy } from '../../src-main/engine/io/npy.js';
 import { modelOutputs, TRAINING_BACKENDS, type TrainingBackend } from '../model-backends.js';
 
 const PYTHON = '/usr/bin/python3';

@@ -11,7 +11,7 @@ import { readManifest, readMetrics, readTrajectory, RunFormatError } from '../..
 import { readDataset } from '../../src-main/engine/runs/datasets.js';
 import { initParams, paramLayout } from '../../src-main/engine/model/config.js';
 import { evaluate } from '../../src-main/engine/model/forward.js';
-import { readNpy, writeNpy } from '../../src-main/engine/task/npy.js';
+import { readNpy, writeNpy } from '../../src-main/engine/io/npy.js';
 import { targetsFor } from '../../src-main/engine/task/data.js';
 import { tempDir } from '../helpers.js';
 import { TRAINING_BACKENDS } from '../model-backends.js';

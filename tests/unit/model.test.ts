@@ -1,8 +1,8 @@
 /**
- * The model against an independent float64 implementation written straight from DESIGN.md §1
- * (per-token, no pair table, W_V before pooling), and the whole model's gradient against central
- * finite differences of that implementation, on every training backend (the one-graph ONNX step
- * and tfjs wasm).
+ * The model against an independent float64 implementation written straight from the model's
+ * description in docs/design.md (per-token, no pair table, W_V before pooling), and the whole
+ * model's gradient against central finite differences of that implementation, on every training
+ * backend (the one-graph ONNX step and tfjs wasm).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/engine/backend.js';

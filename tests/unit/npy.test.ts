@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { NpyError, NpyRowAppender, encodeNpy, parseNpy, readNpy, writeNpy } from '../../src-main/engine/task/npy.js';
+import { NpyError, NpyRowAppender, encodeNpy, parseNpy, readNpy, writeNpy } from '../../src-main/engine/io/npy.js';
 import { DEBIAN_PYTHON, tempDir } from '../helpers.js';
 
 const dir = tempDir();

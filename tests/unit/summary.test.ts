@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, summarizeRun, summarizeSchedule } from '../../src-main/engine/analysis/summary.js';
+import { median, summarizeRun, summarizeSchedule } from '../../src-main/engine/experiment/summary.js';
 import { RUN_FORMAT, METRIC_COLUMNS } from '../../src-main/engine/runs/runFolder.js';
 import { presetConfig } from '../../src-main/engine/train/config.js';
 import { tempDir } from '../helpers.js';

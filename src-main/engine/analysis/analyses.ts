@@ -2,15 +2,10 @@
  * The analyses behind every figure, computed on onnxruntime from any source (run folder, ONNX
  * checkpoint or folder of them). Views and commands only format what these return.
  */
-import { lossAndAccuracy, type TokenFeed } from '../onnx/session.js';
+import { lossAndAccuracy, type LossAccuracy, type TokenFeed } from '../onnx/session.js';
 import { alignWeights, SourceError, type AnalysisSource } from './source.js';
-import { pca, project, type ProjectionMethod, type ProjectOptions } from './project.js';
+import { pca, project, type ProjectionMethod, type ProjectOptions } from './projection.js';
 import type { Dataset } from '../task/data.js';
-
-export interface LossAccuracy {
-  loss: number;
-  accuracy: number;
-}
 
 /** Feeds for a source's train and test sets, concatenated into one batch, cached per source. */
 const feeds = new WeakMap<AnalysisSource, { both: TokenFeed; nTrain: number }>();

@@ -2,7 +2,7 @@
  * Opens an ONNX model with the workbench interface (input `tokens` [batch, T]; outputs `logits`
  * [batch, V], `attention` [batch, T], `z_attn` [batch, d]), whoever produced it, and makes the
  * evaluation graph: the same graph with its float initializers turned into plain inputs, because
- * onnxruntime-node silently ignores a feed for an initializer (docs/design.md §5). Every file is
+ * onnxruntime-node silently ignores a feed for an initializer (docs/design.md, the ONNX interface). Every file is
  * untrusted: anything else is an OnnxFormatError that says what is wrong.
  *
  * T, V and d come from the interface's shapes, the workbench's metadata, or the weights (the

@@ -68,8 +68,13 @@ export class EvalSession {
   }
 }
 
+export interface LossAccuracy {
+  loss: number;
+  accuracy: number;
+}
+
 /** Mean cross-entropy and accuracy of logits [n, V] against integer targets. */
-export function lossAndAccuracy(logits: Float32Array, targets: Int32Array, V: number): { loss: number; accuracy: number } {
+export function lossAndAccuracy(logits: Float32Array, targets: Int32Array, V: number): LossAccuracy {
   const n = targets.length;
   let loss = 0;
   let correct = 0;

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { NpyError, readNpy, writeNpy, type NpyArray } from '../task/npy.js';
+import { NpyError, readNpy, writeNpy, type NpyArray } from '../io/npy.js';
 import { drawUniforms, taskData, type Dataset, type Split, type TaskData } from '../task/data.js';
 import { dataSeedOf, moduliOf, type TrainConfig } from './runConfig.js';
 

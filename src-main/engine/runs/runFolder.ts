@@ -1,5 +1,5 @@
 /**
- * The run folder (DESIGN.md §3): run.json, metrics.csv, data/, trajectory.npy, checkpoints/.
+ * The run folder (docs/design.md, the run folder): run.json, metrics.csv, data/, trajectory.npy, checkpoints/.
  * Writes are crash-safe; reads treat every file as untrusted and fail with a RunFormatError that
  * says what is wrong and what to do.
  */
@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { TrainConfig } from './runConfig.js';
 import { modulusFolder } from './datasets.js';
 import type { BackendName } from '../backend.js';
-import { writeFileAtomic } from './atomic.js';
-import { NpyError, readNpy, type NpyArray } from '../task/npy.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { NpyError, readNpy, type NpyArray } from '../io/npy.js';
 
 export const RUN_FORMAT = 'circuit-workbench-run';
 export const RUN_FORMAT_VERSION = 1;

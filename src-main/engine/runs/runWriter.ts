@@ -13,9 +13,9 @@ import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync } fro
 import { dirname, join, resolve } from 'node:path';
 import { paramLayout } from '../model/config.js';
 import type { BackendName } from '../backend.js';
-import { NpyRowAppender, readNpy, writeNpy } from '../task/npy.js';
+import { NpyRowAppender, readNpy, writeNpy } from '../io/npy.js';
 import type { Dataset, TaskData } from '../task/data.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { readDataset, writeTaskData } from './datasets.js';
 import { dataSeedOf, modelSeedOf, moduliOf, phaseBoundaries, totalSteps, type TrainConfig } from './runConfig.js';
 import {

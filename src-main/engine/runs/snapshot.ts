@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exportModel } from '../onnx/export.js';
 import { nearestSteps, readManifest, readTrajectory, RunFormatError } from './runFolder.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { dataSeedOf, phaseOfSnapshot, type TrainConfig } from './runConfig.js';
 
 /** The ONNX bytes of θ_k of a run of configuration `c`, labelled with its step, phase and data. */

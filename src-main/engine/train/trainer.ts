@@ -55,6 +55,8 @@ export interface TrainOptions {
 export interface TrainResult {
   runDir: string;
   status: RunStatus;
+  /** why the run failed or stopped early (null when complete) */
+  message: string | null;
   stepsDone: number;
   seconds: number;
   last: MetricRow | null;
@@ -272,7 +274,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
       b.heldout?.dispose();
     }
   }
-  return { runDir: writer.dir, status, stepsDone: manifest.stepsDone, seconds: manifest.seconds, last };
+  return { runDir: writer.dir, status, message, stepsDone: manifest.stepsDone, seconds: manifest.seconds, last };
 }
 
 /** The minibatch of a phase's i-th step: a seeded shuffle per epoch, batches in order. */

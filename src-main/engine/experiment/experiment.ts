@@ -1,17 +1,18 @@
 /**
  * Multi-seed experiments: the paper's claim is about how often each schedule succeeds, which one
- * run cannot show. Each run trains in its own process (several at once, up to the cores); runs
- * already complete are reused and interrupted ones resumed, so an experiment can be restarted.
+ * run cannot show. Each run trains through the injected RunLauncher, in its own process (several
+ * at once, up to the cores); runs already complete are reused and interrupted ones resumed, so
+ * an experiment can be restarted.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../runs/atomic.js';
+import type { BackendName } from '../backend.js';
+import type { RunLauncher, TrainRunSpec } from './launcher.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { readManifest } from '../runs/runFolder.js';
-import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from '../analysis/summary.js';
-import { ConfigError } from './config.js';
+import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from './summary.js';
+import { ConfigError } from '../train/config.js';
 
 export const EXPERIMENTS: Record<string, { description: string; schedules: { name: string; preset: string }[] }> = {
   fig5: {
@@ -37,7 +38,9 @@ export interface ExperimentOptions {
   outDir: string;
   jobs?: number;
   maxSteps?: number | null;
-  backend?: string;
+  backend?: BackendName | 'auto';
+  /** starts each run (in a process of its own) */
+  launch: RunLauncher;
   signal?: AbortSignal;
   onProgress?: (p: JobProgress) => void;
 }
@@ -64,8 +67,6 @@ export function parseSeeds(text: string): number[] {
   return [...new Set(seeds)];
 }
 
-const CLI = fileURLToPath(new URL('../../../bin/circuit-workbench.js', import.meta.url));
-
 function runStatus(dir: string): 'missing' | 'complete' | 'resumable' | 'broken' {
   if (!existsSync(join(dir, 'run.json'))) return existsSync(dir) ? 'broken' : 'missing';
   try {
@@ -85,6 +86,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
 
   const tasks = exp.schedules.flatMap((sch) => opts.seeds.map((seed) => ({ schedule: sch.name, preset: sch.preset, seed, dir: join(opts.outDir, `${sch.name}-s${seed}`) })));
   const failures: { run: string; message: string }[] = [];
+  const signal = opts.signal ?? new AbortController().signal;
   let next = 0;
 
   const runOne = async (t: (typeof tasks)[number]): Promise<void> => {
@@ -97,41 +99,19 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
       failures.push({ run: t.dir, message: `${t.dir} exists but is not a resumable run; move it away and run the experiment again` });
       return;
     }
-    const args = state === 'resumable' ? ['train', '--resume', t.dir, '--json'] : ['train', '--preset', t.preset, '--seed', String(t.seed), '--out', t.dir, '--json'];
-    if (opts.maxSteps) args.push('--max-steps', String(opts.maxSteps));
-    if (opts.backend) args.push('--backend', opts.backend);
-    await new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const onAbort = () => child.kill('SIGINT');
-      opts.signal?.addEventListener('abort', onAbort);
-      let buffer = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          try {
-            const msg = JSON.parse(line) as { type: string; step: number; totalSteps: number; testAcc: number };
-            if (msg.type === 'progress') opts.onProgress?.({ run: t.dir, step: msg.step, totalSteps: msg.totalSteps, testAcc: msg.testAcc, done: false });
-          } catch {
-            // not a JSON line
-          }
-        }
-      });
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (code !== 0) failures.push({ run: t.dir, message: stderr.trim().split('\n').pop() || `exited with code ${code}` });
-        opts.onProgress?.({ run: t.dir, step: 1, totalSteps: 1, testAcc: NaN, done: true });
-        resolve();
-      });
-    });
+    const maxSteps = opts.maxSteps || null;
+    const spec: TrainRunSpec =
+      state === 'resumable' ? { kind: 'resume', runDir: t.dir, maxSteps, backend: opts.backend } : { kind: 'new', preset: t.preset, seed: t.seed, runDir: t.dir, maxSteps, backend: opts.backend };
+    try {
+      await opts.launch(spec, signal, (p) => opts.onProgress?.({ run: t.dir, step: p.step, totalSteps: p.totalSteps, testAcc: p.testAcc, done: false }));
+    } catch (err) {
+      failures.push({ run: t.dir, message: (err as Error).message });
+    }
+    opts.onProgress?.({ run: t.dir, step: 1, totalSteps: 1, testAcc: NaN, done: true });
   };
 
   const worker = async (): Promise<void> => {
-    while (next < tasks.length && !opts.signal?.aborted) await runOne(tasks[next++]);
+    while (next < tasks.length && !signal.aborted) await runOne(tasks[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
 

@@ -4,7 +4,7 @@
  * clear NpyError, never a crash or a silently wrong array.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { writeFileAtomic } from '../runs/atomic.js';
+import { writeFileAtomic } from './atomic.js';
 
 export type NpyDtype = 'int32' | 'float32' | 'int64' | 'float64' | 'uint8' | 'int8' | 'int16' | 'uint16' | 'uint32';
 export type NpyData = Int32Array | Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array;
