@@ -17,6 +17,21 @@ export interface PhaseConfig {
   restartOptimizer: boolean;
   /** minibatch size; null for full batch (one step = one epoch) */
   batchSize: number | null;
+  /**
+   * the MLP's parameters learn at lr / mlpLrDiscount (the reference's `mlp_lr_discount`, a second
+   * Adam parameter group); absent or 1: every parameter at lr
+   */
+  mlpLrDiscount?: number;
+}
+
+/** Phase fields that may be absent (older runs, presets that do not use them) but can be set with --set. */
+const OPTIONAL_PHASE_FIELDS: Record<string, 'number'> = { mlpLrDiscount: 'number' };
+
+/** Learning-rate multipliers per parameter (by name, in layout order) for a phase, or null when all are 1. */
+export function learningRateScales(names: string[], ph: PhaseConfig): number[] | null {
+  const discount = ph.mlpLrDiscount ?? 1;
+  if (discount === 1) return null;
+  return names.map((n) => (n.startsWith('mlp.') ? 1 / discount : 1));
 }
 
 export interface SnapshotPolicy {
@@ -78,8 +93,10 @@ export const PRESETS: Record<string, { description: string; make: () => TrainCon
     make: () => preset('fig2', { T: 8 }, {}, [phase('p4', 4, 64_000, 1e-3, false, 32)]),
   },
   fig4: {
-    description: 'Fig. 4: d = 2, h = 32; 3,000 steps on p = 2 at lr 1e-3, then 3,000 on p = 4 at lr 1e-2',
-    make: () => preset('fig4', {}, { d: 2, h: 32 }, [phase('p2', 2, 3_000, 1e-3), phase('p4', 4, 3_000, 1e-2, true)]),
+    description:
+      "Fig. 4 (the authors' projects/visualization setup): d = 2, h = 4d = 8, V = 4; 1,000 epochs of minibatches of 32 (64,000 steps) on p = 2 at lr 3e-3, then a fresh Adam and 1,000 epochs on p = 4",
+    make: () =>
+      preset('fig4', {}, { d: 2, h: 8, V: 4 }, [phase('p2', 2, 64_000, 3e-3, false, 32), phase('p4', 4, 64_000, 3e-3, true, 32)]),
   },
 };
 
@@ -113,6 +130,9 @@ export function validateConfig(c: TrainConfig): void {
       if (!(Number.isFinite(ph.lr) && ph.lr > 0)) throw new RangeError(`${where}: the learning rate must be a positive number, got ${ph.lr}`);
       if (ph.batchSize !== null && (!Number.isInteger(ph.batchSize) || ph.batchSize < 1 || ph.batchSize > c.task.nTrain)) {
         throw new RangeError(`${where}: the batch size must be an integer between 1 and n_train = ${c.task.nTrain}, got ${ph.batchSize}`);
+      }
+      if (ph.mlpLrDiscount !== undefined && !(typeof ph.mlpLrDiscount === 'number' && Number.isFinite(ph.mlpLrDiscount) && ph.mlpLrDiscount > 0)) {
+        throw new RangeError(`${where}: mlpLrDiscount divides the MLP's learning rate and must be a positive number, got ${String(ph.mlpLrDiscount)}`);
       }
     }
     const { beta1, beta2, eps } = c.adam;
@@ -182,6 +202,12 @@ export function applyOverride(c: TrainConfig, assignment: string): void {
     target = next as Record<string, unknown>;
   }
   const last = path[path.length - 1];
+  const optionalPhaseField = path.length === 3 && path[0] === 'phases' && last in OPTIONAL_PHASE_FIELDS;
+  if (optionalPhaseField && !(last in target)) {
+    if (typeof value !== OPTIONAL_PHASE_FIELDS[last]) throw new ConfigError(`setting '${path.join('.')}' takes a ${OPTIONAL_PHASE_FIELDS[last]}, got ${JSON.stringify(value)}`);
+    target[last] = value;
+    return;
+  }
   if (!(last in target)) throw new ConfigError(`unknown setting '${path.join('.')}'; see 'circuit-workbench presets --json' for the fields`);
   const old = target[last];
   if (old !== null && typeof old !== typeof value) throw new ConfigError(`setting '${path.join('.')}' takes a ${typeof old}, got ${JSON.stringify(value)}`);

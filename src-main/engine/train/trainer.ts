@@ -21,6 +21,7 @@ import { writeFileAtomic } from '../runs/atomic.js';
 import {
   ConfigError,
   dataSeedOf,
+  learningRateScales,
   modelSeedOf,
   phaseBoundaries,
   snapshotSteps,
@@ -363,6 +364,7 @@ async function runLoop(
       const bound = boundaries[phaseIndex];
       const b = batches.get(ph.p)!;
       if (step === bound.start && ph.restartOptimizer && adam.t > 0) adam.reset();
+      const lrScales = learningRateScales(layout.params.map((p) => p.name), ph);
 
       const phaseEnd = Math.min(bound.end, stopAt);
       while (step < phaseEnd) {
@@ -379,7 +381,7 @@ async function runLoop(
             correct = tf.keep(correctCount(out.logits, trainBatch));
             return crossEntropy(out.logits, trainBatch);
           })(vars);
-          adam.apply(vars, grads, ph.lr);
+          adam.apply(vars, grads, ph.lr, lrScales);
           const test = forward(params, b.test, c.model);
           const result = tf.stack([
             value,
