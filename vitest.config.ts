@@ -5,6 +5,7 @@ export default defineConfig({
     environment: 'node',
     include: ['tests/**/*.test.ts'],
     testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     // Vitest 4 replaced `poolOptions.forks.maxForks` with top-level `maxWorkers`.
     // Training tests are CPU-heavy, so cap concurrency at two worker processes.

@@ -7,6 +7,7 @@ import { openSource, type AnalysisSource, type OpenOptions } from '../engine/ana
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate, projectTrajectories, silhouetteOverTraining } from '../engine/analysis/analyses.js';
 import type { ProjectionMethod } from '../engine/analysis/project.js';
 import { exportSnapshot } from '../engine/onnx/snapshot.js';
+import { refuseWriteIntoRun } from '../engine/runs/runFolder.js';
 
 
 function csv(header: string[], rows: (string | number)[][]): string {
@@ -14,7 +15,10 @@ function csv(header: string[], rows: (string | number)[][]): string {
 }
 
 function write(out: string | undefined, content: string): void {
-  if (out) writeFileAtomic(out, content);
+  if (out) {
+    refuseWriteIntoRun(out);
+    writeFileAtomic(out, content);
+  }
   else process.stdout.write(content);
 }
 

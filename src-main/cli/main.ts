@@ -2,6 +2,7 @@
  * The command line: one door onto the engine. Every command calls engine functions; none
  * computes science of its own. Errors print one sentence and exit non-zero.
  */
+import { fileSystemSentence } from '../engine/runs/atomic.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { collect, int, num } from './args.js';
 import { mkdirSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { ApiError } from '../api/contract.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, totalSteps, validateConfig, dataSeedOf, type TrainConfig } from '../engine/train/config.js';
 import { TrainError, train, type TrainProgress } from '../engine/train/trainer.js';
 import { EXPERIMENTS, parseSeeds, runExperiment, type ExperimentResult } from '../engine/train/experiment.js';
-import { RunFormatError, writeDataset } from '../engine/runs/runFolder.js';
+import { refuseWriteIntoRun, RunFormatError, writeDataset } from '../engine/runs/runFolder.js';
 import { NpyError } from '../engine/task/npy.js';
 import { drawUniforms, taskData } from '../engine/task/data.js';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
@@ -24,8 +25,9 @@ import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 const KNOWN_ERRORS = [ConfigError, TrainError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError];
 
 function fail(err: unknown): never {
-  const known = KNOWN_ERRORS.some((E) => err instanceof E);
-  const message = err instanceof Error ? err.message : String(err);
+  const fsSentence = fileSystemSentence(err);
+  const known = fsSentence !== null || KNOWN_ERRORS.some((E) => err instanceof E);
+  const message = fsSentence ?? (err instanceof Error ? err.message : String(err));
   process.stderr.write(`error: ${message}${known ? '' : ' (an unexpected error; please report it)'}\n`);
   if (!known && process.env['CW_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exit(1);
@@ -258,6 +260,7 @@ addConfigOptions(
   .action((o: ConfigFlags & { out: string; mlpBias?: boolean }) => {
     try {
       const c = configFromFlags({ ...o, noMlpBias: o.mlpBias === false });
+      refuseWriteIntoRun(join(o.out, 'p2'));
       const uniforms = drawUniforms(c.task, dataSeedOf(c));
       for (const p of new Set(c.phases.map((ph) => ph.p))) {
         const d = taskData(c.task, p, uniforms, dataSeedOf(c));

@@ -5,13 +5,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src-main/engine/backend.js';
 import { PAPER_MODEL, initParams, paramLayout, type ModelConfig } from '../../src-main/engine/model/config.js';
 import { forward, makeBatch, paramsFromFlat } from '../../src-main/engine/model/forward.js';
 import { exportModel } from '../../src-main/engine/onnx/export.js';
-import { OnnxFormatError, parseCheckpoint, readCheckpoint } from '../../src-main/engine/onnx/load.js';
+import { OnnxFormatError, parseCheckpoint, readCheckpointDraft } from '../../src-main/engine/onnx/load.js';
 import { encodeModel } from '../../src-main/engine/onnx/proto.js';
 import { EvalSession } from '../../src-main/engine/onnx/session.js';
 import { openSource, SourceError } from '../../src-main/engine/analysis/source.js';
@@ -112,7 +112,7 @@ describe('ONNX checkpoints', () => {
   it('are written at phase ends, every N steps on request and at the end; export writes any snapshot', async () => {
     const m = readManifest(runDir);
     expect(m.checkpoints.map((c) => c.step)).toEqual([20, 30, 40, 60]);
-    const ck = readCheckpoint(join(runDir, 'checkpoints', 'step-000030.onnx'));
+    const ck = readCheckpointDraft(join(runDir, 'checkpoints', 'step-000030.onnx'));
     expect(ck.step).toBe(30);
     expect(ck.model).toMatchObject({ d: 8, T: 6 });
     const src = await openSource(`${runDir}@30`);
@@ -120,7 +120,7 @@ describe('ONNX checkpoints', () => {
     const out = join(root, 'exported-15.onnx');
     const r = cli(['export', runDir, '--step', '15', '--out', out]);
     expect(r.stdout).toMatch(/^step 15 → /);
-    expect(Array.from(readCheckpoint(out).weights)).toEqual(Array.from(src.weightsAt(15)));
+    expect(Array.from(readCheckpointDraft(out).weights)).toEqual(Array.from(src.weightsAt(15)));
     const bad = cli(['export', runDir, '--step', '17', '--out', out]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: step 17 is not a snapshot of .*; the nearest are 15 and 20/);
@@ -128,7 +128,10 @@ describe('ONNX checkpoints', () => {
 });
 
 describe('opening what a researcher has', () => {
-  it('opens a model exported from PyTorch (its own names and graph) and analyses it like ours', async () => {
+  /** The authors' model with perturbed weights, as a case for torch_export.py, and data for it. */
+  let torchCase: { caseDir: string; dataDir: string; test: Int32Array; ours: string } | null = null;
+  function makeTorchCase(): NonNullable<typeof torchCase> {
+    if (torchCase) return torchCase;
     const c = PAPER_MODEL;
     const flat = perturbed(c, 11, 0.2);
     const caseDir = join(root, 'torch-case');
@@ -136,14 +139,6 @@ describe('opening what a researcher has', () => {
     const layout = paramLayout(c);
     writeNpy(join(caseDir, 'params.npy'), flat, [flat.length]);
     writeFileSync(join(caseDir, 'config.json'), JSON.stringify({ ...c, params: layout.params.map((p) => ({ name: p.name, shape: p.shape, offset: p.offset, size: p.size })) }));
-    const torchFile = join(root, 'from-torch.onnx');
-    const asInputs = join(root, 'from-torch-inputs.onnx');
-    const script = new URL('./torch_export.py', import.meta.url).pathname;
-    for (const [out, extra] of [[torchFile, []], [asInputs, ['--initializers-as-inputs']]] as const) {
-      const r = python([script, caseDir, out, ...extra]);
-      if (r.code !== 0 && /No module named 'torch'/.test(r.out)) throw new Error('PyTorch is missing: apt-get install python3-torch');
-      expect(r.code, r.out).toBe(0);
-    }
     const ours = join(root, 'ours-same-weights.onnx');
     writeFileSync(ours, exportModel(c, flat));
     const dataDir = join(root, 'torch-data');
@@ -154,7 +149,22 @@ describe('opening what a researcher has', () => {
     writeNpy(join(dataDir, 'train_targets.npy'), targetsFor(train, 12, 5, 4), [256]);
     writeNpy(join(dataDir, 'test_tokens.npy'), test, [64, 12]);
     writeNpy(join(dataDir, 'test_targets.npy'), targetsFor(test, 12, 5, 4), [64]);
+    torchCase = { caseDir, dataDir, test, ours };
+    return torchCase;
+  }
+  /** One PyTorch process for several exports: [[out, flags], …]. */
+  function torchExport(...exports: [string, string[]][]): void {
+    const script = new URL('./torch_export.py', import.meta.url).pathname;
+    const r = python([script, makeTorchCase().caseDir, ...exports.flatMap(([out, flags], i) => [...(i ? ['--'] : []), out, ...flags])]);
+    if (r.code !== 0 && /No module named 'torch'/.test(r.out)) throw new Error('PyTorch is missing: apt-get install python3-torch');
+    expect(r.code, r.out).toBe(0);
+  }
 
+  it('opens a model exported from PyTorch (its own names and graph) and analyses it like ours', async () => {
+    const { dataDir, test, ours } = makeTorchCase();
+    const torchFile = join(root, 'from-torch.onnx');
+    const asInputs = join(root, 'from-torch-inputs.onnx');
+    torchExport([torchFile, []], [asInputs, ['--initializers-as-inputs']]);
     const mine = await openSource(ours, { dataDir });
     const expected = await accuracy(mine);
     for (const file of [torchFile, asInputs]) {
@@ -179,6 +189,26 @@ describe('opening what a researcher has', () => {
     const defaults = await openSource(torchFile);
     expect(defaults.data).toMatchObject({ p: 4, k: 5 });
     expect(defaults.data.train.n).toBe(2048);
+  });
+
+  it('infers T, V and d of PyTorch exports whose shapes are all symbolic, opsets 14 to 17; refuses float16 weights', async () => {
+    const { dataDir, test, ours } = makeTorchCase();
+    const expected = await accuracy(await openSource(ours, { dataDir }));
+    // (Debian's torch 1.13 and onnx 1.12 stop at opset 17; 18 cannot be made here.)
+    const cases: [string, string[]][] = [14, 15, 16, 17].map((o) => [join(root, `dyn-opset${o}.onnx`), ['--dynamic-all', '--opset', String(o)]]);
+    cases.push([join(root, 'dyn-inputs.onnx'), ['--dynamic-all', '--initializers-as-inputs', '--opset', '17']]);
+    const half = join(root, 'float16.onnx');
+    torchExport(...cases, [half, ['--float16']]);
+    for (const [file] of cases) {
+      const name = basename(file);
+      const src = await openSource(file, { dataDir });
+      expect(src.checkpoint, name).toMatchObject({ T: 12, V: 4, d: 32 });
+      const got = await accuracy(src);
+      expect(got.train.accuracy, name).toBe(expected.train.accuracy);
+      expect(got.test.loss, name).toBeCloseTo(expected.test.loss, 4);
+      expect((await attention(src, test.slice(0, 12))).attention.length).toBe(12);
+    }
+    await expect(openSource(half)).rejects.toThrow(/stores its weight '.*' as float16; the workbench analyses float32 weights/);
   });
 
   it('opens a folder of ONNX checkpoints without run.json, ordered by step', async () => {

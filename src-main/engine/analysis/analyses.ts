@@ -51,6 +51,12 @@ function checkTokens(src: AnalysisSource, tokens: Int32Array): void {
   if (bad >= 0) throw new SourceError(`token ${tokens[bad]} at position ${bad % T} is outside the vocabulary {0..${V - 1}}`);
 }
 
+/** The most prefixes (p^k) embedded at once: 4^8 sequences keep one run under a second. */
+const MAX_PREFIXES = 65_536;
+/** Interpolation resolution and range: beyond |t| = 1,000 the weights leave float32's useful range. */
+const MAX_POINTS = 10_001;
+const MAX_T = 1_000;
+
 /** Attention [n, T] (and predictions) of given sequences at one step. */
 export async function attention(src: AnalysisSource, tokens: Int32Array, step = src.step): Promise<{ step: number; n: number; T: number; attention: Float32Array; prediction: Int32Array }> {
   checkTokens(src, tokens);
@@ -80,7 +86,8 @@ export interface AttentionOverTraining {
 export async function attentionOverTraining(src: AnalysisSource, tokens: Int32Array, opts: { from?: number; to?: number; stride?: number; signal?: AbortSignal } = {}): Promise<AttentionOverTraining> {
   checkTokens(src, tokens);
   const { T } = src.checkpoint;
-  const stride = Math.max(1, opts.stride ?? 1);
+  const stride = opts.stride ?? 1;
+  if (!Number.isInteger(stride) || stride < 1) throw new SourceError(`the stride must be a whole number of snapshots ≥ 1, got ${stride}`);
   const steps = src.steps.filter((s) => s >= (opts.from ?? -Infinity) && s <= (opts.to ?? Infinity)).filter((_, i) => i % stride === 0);
   if (steps.length === 0) throw new SourceError(`no snapshots between steps ${opts.from ?? 'start'} and ${opts.to ?? 'end'}`);
   const n = tokens.length / T;
@@ -135,9 +142,12 @@ export async function embeddings(src: AnalysisSource, opts: { step?: number; set
   const { T, d } = src.checkpoint;
   const k = opts.k ?? src.data.k;
   const p = opts.p ?? src.data.p;
+  if (!Number.isInteger(k) || k < 1) throw new SourceError(`k must be a whole number ≥ 1, got ${k}`);
+  if (!Number.isInteger(p) || p < 2) throw new SourceError(`p must be a whole number ≥ 2, got ${p}`);
   if (k > T) throw new SourceError(`k = ${k} is larger than the sequence length T = ${T}`);
   if (p > src.checkpoint.V) throw new SourceError(`p = ${p} is larger than the vocabulary V = ${src.checkpoint.V}`);
   const set = opts.set ?? 'prefixes';
+  if (set === 'prefixes' && p ** k > MAX_PREFIXES) throw new SourceError(`p^k = ${p}^${k} = ${(p ** k).toLocaleString('en-US')} prefixes; the most shown at once is ${MAX_PREFIXES.toLocaleString('en-US')}: lower k or p, or use --set train or test`);
   const ds: Dataset | null = set === 'prefixes' ? null : src.data[set];
   const tokens = ds ? ds.tokens : prefixSequences(p, k, T);
   const n = tokens.length / T;
@@ -199,8 +209,9 @@ export async function interpolate(a: AnalysisSource, b: AnalysisSource, opts: { 
   const points = opts.points ?? 101;
   const from = opts.from ?? 0;
   const to = opts.to ?? 1;
-  if (!Number.isInteger(points) || points < 2) throw new SourceError(`--points must be an integer ≥ 2, got ${points}`);
-  if (!Number.isFinite(from) || !Number.isFinite(to)) throw new SourceError('--from and --to must be numbers');
+  if (!Number.isInteger(points) || points < 2 || points > MAX_POINTS) throw new SourceError(`--points must be a whole number from 2 to ${MAX_POINTS.toLocaleString('en-US')}, got ${points}`);
+  if (!Number.isFinite(from) || !Number.isFinite(to) || Math.abs(from) > MAX_T || Math.abs(to) > MAX_T) throw new SourceError(`--from and --to must be numbers between -${MAX_T} and ${MAX_T} (further out the weights overflow float32), got ${from} and ${to}`);
+  if (from >= to) throw new SourceError(`--from (${from}) must be smaller than --to (${to})`);
   const wa = a.weightsAt(a.step);
   const wb = alignWeights(a.checkpoint, b.checkpoint, b.weightsAt(b.step));
   const w = new Float32Array(wa.length);

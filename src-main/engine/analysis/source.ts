@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readCheckpoint, parseCheckpoint, OnnxFormatError, type OnnxCheckpoint } from '../onnx/load.js';
+import { parseCheckpoint, OnnxFormatError, type OnnxCheckpoint } from '../onnx/load.js';
 import { exportModel } from '../onnx/export.js';
-import { EvalSession } from '../onnx/session.js';
+import { EvalSession, openCheckpoint } from '../onnx/session.js';
 import { readDataset, readManifest, readTrajectory, datasetDir, RunFormatError, type RunManifest } from '../runs/runFolder.js';
 import { drawUniforms, taskData, type Dataset, type TaskConfig } from '../task/data.js';
 
@@ -154,7 +154,8 @@ export function alignWeights(a: OnnxCheckpoint, b: OnnxCheckpoint, wb: Float32Ar
 }
 
 async function openOnnxFiles(path: string, files: string[], step: number | null, opts: OpenOptions, kind: 'onnx' | 'onnx-folder'): Promise<AnalysisSource> {
-  const checkpoints = files.map((f) => readCheckpoint(f));
+  const checkpoints: OnnxCheckpoint[] = [];
+  for (const f of files) checkpoints.push(await openCheckpoint(f));
   const first = checkpoints[0];
   for (const ck of checkpoints.slice(1)) {
     const diff = sameLayout(first, ck);

@@ -2,8 +2,12 @@
  * Opens an ONNX model with the workbench interface (input `tokens` [batch, T]; outputs `logits`
  * [batch, V], `attention` [batch, T], `z_attn` [batch, d]), whoever produced it, and makes the
  * evaluation graph: the same graph with its float initializers turned into plain inputs, because
- * onnxruntime-node silently ignores a feed for an initializer (DESIGN.md §4). Every file is
+ * onnxruntime-node silently ignores a feed for an initializer (docs/design.md §5). Every file is
  * untrusted: anything else is an OnnxFormatError that says what is wrong.
+ *
+ * T, V and d come from the interface's shapes, the workbench's metadata, or the weights (the
+ * table a Gather on `tokens` reads is V × d). A model whose shapes are all symbolic is decoded
+ * here as a draft and completed by one probe run (`openCheckpoint` in session.ts).
  */
 import { readFileSync, statSync } from 'node:fs';
 import { DataType, decodeModel, encodeModel, toNumber, type Model, type Tensor, type ValueInfo } from './proto.js';
@@ -19,6 +23,13 @@ export interface OnnxParam {
   shape: number[];
   offset: number;
   size: number;
+}
+
+/** A decoded checkpoint whose T, V or d may still be unknown (symbolic shapes, no metadata). */
+export interface CheckpointDraft extends Omit<OnnxCheckpoint, 'T' | 'V' | 'd'> {
+  T: number | null;
+  V: number | null;
+  d: number | null;
 }
 
 export interface OnnxCheckpoint {
@@ -79,8 +90,20 @@ function parseJson(text: string | undefined): unknown {
   }
 }
 
-/** Decodes and checks an ONNX model held in memory. */
-export function parseCheckpoint(bytes: Uint8Array, source: string): OnnxCheckpoint {
+const WEIGHT_TYPE_NAMES: Record<number, string> = { 10: 'float16', 11: 'float64', 16: 'bfloat16' };
+
+/** The [rows, width] of the float table that a Gather on `tokens` reads: the token embedding. */
+function tokenTable(graph: NonNullable<Model['graph']>, params: OnnxParam[]): number[] | null {
+  for (const node of graph.node ?? []) {
+    if (node.op_type !== 'Gather' || node.input[1] !== 'tokens') continue;
+    const table = params.find((p) => p.name === node.input[0]);
+    if (table && table.shape.length === 2) return table.shape;
+  }
+  return null;
+}
+
+/** Decodes and checks an ONNX model held in memory; T, V or d may be left for a probe run. */
+export function decodeCheckpoint(bytes: Uint8Array, source: string): CheckpointDraft {
   let model: Model;
   try {
     model = decodeModel(bytes);
@@ -118,6 +141,8 @@ export function parseCheckpoint(bytes: Uint8Array, source: string): OnnxCheckpoi
   const chunks: Float32Array[] = [];
   let total = 0;
   for (const t of graph.initializer ?? []) {
+    const other = WEIGHT_TYPE_NAMES[t.data_type ?? 0];
+    if (other) throw new OnnxFormatError(`${source} stores its weight '${t.name}' as ${other}; the workbench analyses float32 weights: export the model in float32 (or convert it, e.g. with onnxconverter_common's float16 tools) and open that file`);
     if (t.data_type !== DataType.FLOAT) continue;
     const w = tensorFloats(t, source);
     const bad = w.findIndex((x) => !Number.isFinite(x));
@@ -131,11 +156,10 @@ export function parseCheckpoint(bytes: Uint8Array, source: string): OnnxCheckpoi
   const weights = new Float32Array(total);
   chunks.forEach((c, i) => weights.set(c, params[i].offset));
 
-  const embedding = params.find((p) => p.name === 'token_embedding') ?? null;
+  const embedding = params.find((p) => p.name === 'token_embedding')?.shape ?? tokenTable(graph, params);
   const T = tokensShape?.[1] ?? attnShape?.[1] ?? config?.T ?? null;
-  const V = logitsShape?.[1] ?? config?.V ?? embedding?.shape[0] ?? null;
-  const d = zShape?.[1] ?? config?.d ?? embedding?.shape[1] ?? null;
-  if (!T || !V || !d) throw new OnnxFormatError(`${source} does not say its sequence length, vocabulary or width (T = ${T}, V = ${V}, d = ${d}); export it with fixed shapes for everything but the batch`);
+  const V = logitsShape?.[1] ?? config?.V ?? embedding?.[0] ?? null;
+  const d = zShape?.[1] ?? config?.d ?? embedding?.[1] ?? null;
 
   // The evaluation graph: float initializers become inputs.
   const evalModel: Model = {
@@ -174,7 +198,16 @@ export function parseCheckpoint(bytes: Uint8Array, source: string): OnnxCheckpoi
   };
 }
 
-export function readCheckpoint(path: string): OnnxCheckpoint {
+/** Decodes a checkpoint whose shapes must be known without running it (our own graphs). */
+export function parseCheckpoint(bytes: Uint8Array, source: string): OnnxCheckpoint {
+  const draft = decodeCheckpoint(bytes, source);
+  const { T, V, d } = draft;
+  if (!T || !V || !d) throw new OnnxFormatError(`${source} does not say its sequence length, vocabulary or width (T = ${T}, V = ${V}, d = ${d}); export it with fixed shapes for everything but the batch`);
+  return { ...draft, T, V, d };
+}
+
+/** Reads a checkpoint file (size-checked) into a draft; `openCheckpoint` completes it. */
+export function readCheckpointDraft(path: string): CheckpointDraft {
   let size: number;
   try {
     size = statSync(path).size;
@@ -182,5 +215,5 @@ export function readCheckpoint(path: string): OnnxCheckpoint {
     throw new OnnxFormatError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   if (size > MAX_BYTES) throw new OnnxFormatError(`${path} is ${size} bytes; checkpoints over 1 GiB are not models of this workbench`);
-  return parseCheckpoint(readFileSync(path), path);
+  return decodeCheckpoint(readFileSync(path), path);
 }

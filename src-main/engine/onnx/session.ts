@@ -4,7 +4,12 @@
  * layout all run through one session.
  */
 import * as ort from 'onnxruntime-node';
-import { OnnxFormatError, type OnnxCheckpoint, type OnnxParam } from './load.js';
+import { OnnxFormatError, readCheckpointDraft, type CheckpointDraft, type OnnxCheckpoint, type OnnxParam } from './load.js';
+
+// onnxruntime's own log lines would reach the user's terminal before our sentence; errors are
+// translated into OnnxFormatError instead. 3 = errors only go through the thrown exception.
+const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 3 };
+ort.env.logLevel = 'error';
 
 export interface EvalOutput {
   /** [n, V] */
@@ -33,7 +38,7 @@ export class EvalSession {
   static async create(checkpoint: OnnxCheckpoint): Promise<EvalSession> {
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(checkpoint.evalGraph, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 });
+      session = await ort.InferenceSession.create(checkpoint.evalGraph, SESSION_OPTIONS);
     } catch (err) {
       throw new OnnxFormatError(`${checkpoint.source} does not load in onnxruntime: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -84,4 +89,51 @@ export function lossAndAccuracy(logits: Float32Array, targets: Int32Array, V: nu
     if (arg === targets[i]) correct++;
   }
   return { loss: loss / n, accuracy: correct / n };
+}
+
+const MAX_PROBED_T = 4096;
+
+/**
+ * Completes a draft whose shapes are symbolic by running it once on its own weights: for each
+ * candidate T (the row counts of its 2-D weights, e.g. a positional table), a batch of one
+ * sequence of zeros; the run that succeeds and returns attention over T positions gives V and d.
+ */
+async function probeShapes(draft: CheckpointDraft): Promise<OnnxCheckpoint> {
+  const rows = draft.params.filter((p) => p.shape.length === 2).map((p) => p.shape[0]);
+  const candidates = draft.T ? [draft.T] : [...new Set(rows)].filter((t) => t >= 1 && t <= MAX_PROBED_T).sort((a, b) => a - b);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(draft.evalGraph, { ...SESSION_OPTIONS, logSeverityLevel: 4 });
+  } catch (err) {
+    throw new OnnxFormatError(`${draft.source} does not load in onnxruntime: ${(err as Error).message.split('\n')[0]}`);
+  }
+  try {
+    for (const T of candidates) {
+      const tokens = draft.tokenType === 'int64' ? new ort.Tensor('int64', new BigInt64Array(T), [1, T]) : new ort.Tensor('int32', new Int32Array(T), [1, T]);
+      const feeds: Record<string, ort.Tensor> = { tokens };
+      for (const p of draft.params) feeds[p.name] = new ort.Tensor('float32', draft.weights.subarray(p.offset, p.offset + p.size), p.shape);
+      let out: ort.InferenceSession.OnnxValueMapType;
+      try {
+        out = await session.run(feeds);
+      } catch {
+        continue; // not this sequence length
+      }
+      const width = (name: string) => (out[name]?.dims.length === 2 && out[name].dims[0] === 1 ? out[name].dims[1] : null);
+      const V = width('logits');
+      const d = width('z_attn');
+      if (width('attention') === T && V && d && (!draft.V || draft.V === V) && (!draft.d || draft.d === d)) return { ...draft, T, V, d };
+    }
+  } finally {
+    await session.release();
+  }
+  throw new OnnxFormatError(
+    `${draft.source} does not say its sequence length, vocabulary or width (T = ${draft.T}, V = ${draft.V}, d = ${draft.d}), and no trial run on sequences of ${candidates.join(', ') || 'any'} tokens gave outputs [1, V], [1, T], [1, d]; export it with fixed shapes for everything but the batch`,
+  );
+}
+
+/** Reads an ONNX checkpoint file, probing it once when its shapes are symbolic. */
+export async function openCheckpoint(path: string): Promise<OnnxCheckpoint> {
+  const draft = readCheckpointDraft(path);
+  const { T, V, d } = draft;
+  return T && V && d ? { ...draft, T, V, d } : probeShapes(draft);
 }

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exportModel } from './export.js';
-import { readManifest, readTrajectory } from '../runs/runFolder.js';
+import { readManifest, readTrajectory, refuseWriteIntoRun } from '../runs/runFolder.js';
 import { writeFileAtomic } from '../runs/atomic.js';
 import { dataSeedOf, phaseBoundaries } from '../train/config.js';
 import { SourceError } from '../analysis/source.js';
@@ -19,6 +19,7 @@ export function exportSnapshot(runDir: string, step: number | null, out: string)
     const above = traj.steps.find((s) => s > k);
     throw new SourceError(`step ${k} is not a snapshot of ${runDir}; the nearest are ${[below, above].filter((s) => s !== undefined).join(' and ')}`);
   }
+  refuseWriteIntoRun(out);
   const outDir = dirname(out);
   if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new SourceError(`cannot write ${out}: the folder ${outDir} does not exist`);
   const c = m.config;

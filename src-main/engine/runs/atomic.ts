@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes a file so that readers see either the old or the new content, never half of one.
@@ -22,4 +23,50 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, { du
     rmSync(tmp, { force: true });
     throw err;
   }
+  removeStaleTemporaries(path);
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A writer killed between write and rename leaves `FILE.tmp-PID` behind: remove those of dead writers. */
+function removeStaleTemporaries(path: string): void {
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processIsAlive(pid)) rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+const FS_SENTENCES: Record<string, string> = {
+  ENOSPC: 'the disk is full; free some space and run the command again',
+  EDQUOT: 'the disk quota is used up; free some space and run the command again',
+  EACCES: 'permission denied; choose a folder you can write to',
+  EPERM: 'the operation is not permitted; choose a folder you can write to',
+  EROFS: 'the file system is read-only; choose another folder',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EMFILE: 'too many files are open; close other programs and try again',
+  EIO: 'the disk reported an input/output error',
+};
+
+/** One sentence for a file-system error (ENOSPC: "the disk is full…"), or null for other errors. */
+export function fileSystemSentence(err: unknown): string | null {
+  const e = err as NodeJS.ErrnoException | null;
+  const why = e && typeof e.code === 'string' ? FS_SENTENCES[e.code] : undefined;
+  if (!why) return null;
+  return e?.path ? `${e.path}: ${why}` : `a file operation failed: ${why}`;
 }

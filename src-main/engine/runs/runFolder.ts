@@ -4,7 +4,7 @@
  * says what is wrong and what to do.
  */
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { TrainConfig } from '../train/config.js';
 import type { BackendName } from '../backend.js';
 import { writeFileAtomic } from './atomic.js';
@@ -213,6 +213,7 @@ export function readDataset(folder: string, split: Split, p: number, T: number |
   if (!isInt(tokens) || tokens.shape.length !== 2) throw new NpyError(`${tokensFile} should be an integer array [n, T], found ${tokens.dtype} [${tokens.shape.join(', ')}]`);
   if (!isInt(targets) || targets.shape.length !== 1) throw new NpyError(`${targetsFile} should be an integer array [n], found ${targets.dtype} [${targets.shape.join(', ')}]`);
   const [n, t] = tokens.shape;
+  if (n === 0) throw new NpyError(`${tokensFile} holds no sequences; an evaluation over no data has no loss or accuracy: give it at least one sequence`);
   if (T !== null && t !== T) throw new NpyError(`${tokensFile} has sequences of length ${t}, but the model expects T = ${T}`);
   if (targets.shape[0] !== n) throw new NpyError(`${targetsFile} has ${targets.shape[0]} targets for ${n} sequences in ${tokensFile}`);
   const tok = Int32Array.from(tokens.data as ArrayLike<number>);
@@ -224,4 +225,21 @@ export function readDataset(folder: string, split: Split, p: number, T: number |
     if (tgt[i] < 0 || tgt[i] >= p) throw new NpyError(`${targetsFile} holds the target ${tgt[i]}, outside {0..${p - 1}} for p = ${p}`);
   }
   return { p, T: t, n, tokens: tok, targets: tgt };
+}
+
+/** The run folder that holds `path` (the path itself or one of its ancestors), or null. */
+export function enclosingRun(path: string): string | null {
+  let dir = resolve(path);
+  for (;;) {
+    if (existsSync(join(dir, 'run.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+/** Refuses a write into an existing run folder: only its own training writes there. */
+export function refuseWriteIntoRun(target: string): void {
+  const run = enclosingRun(dirname(resolve(target)));
+  if (run) throw new RunFormatError(`${target} lies inside the run folder ${run}; the workbench writes into a run's folder only while training it, so nothing saved there is overwritten: choose a path outside it`);
 }

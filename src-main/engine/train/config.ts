@@ -4,7 +4,7 @@
  * sentence that says what is wrong.
  */
 import { validateTask, type TaskConfig } from '../task/data.js';
-import { PAPER_MODEL, validateModel, type ModelConfig } from '../model/config.js';
+import { PAPER_MODEL, paramLayout, validateModel, type ModelConfig } from '../model/config.js';
 import { TORCH_ADAM, type AdamHyper } from './adam.js';
 
 export interface PhaseConfig {
@@ -101,13 +101,61 @@ export const PRESETS: Record<string, { description: string; make: () => TrainCon
 };
 
 export function presetConfig(name: string): TrainConfig {
-  const entry = PRESETS[name];
+  const entry = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (!entry) throw new ConfigError(`unknown preset '${name}'; choose one of ${Object.keys(PRESETS).join(', ')}`);
   return entry.make();
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/**
+ * The largest run this workbench trains. Each bound keeps a run within one workstation's memory
+ * and a sane time, and is checked before any work starts (a run of 1e20 steps would never end,
+ * T = 10,000 or d = 100,000 fail deep inside the backend instead of with a sentence).
+ */
+export const LIMITS = {
+  T: 256,
+  V: 1024,
+  d: 1024,
+  h: 4096,
+  nTrain: 1_000_000,
+  nTest: 100_000,
+  nHeldout: 100_000,
+  totalSteps: 10_000_000,
+  seed: 1_000_000_000,
+  /** floats in the largest activation of one step (batch × max(h, T·d, T·V)) */
+  activationFloats: 1 << 26,
+  /** the trajectory file's size */
+  trajectoryBytes: 4 * 2 ** 30,
+} as const;
+
+function checkBounds(c: TrainConfig): void {
+  const sizes: [string, number, number, string][] = [
+    ['T (sequence length)', c.task.T, LIMITS.T, 'memory and time grow with n·T'],
+    ['V (vocabulary)', c.model.V, LIMITS.V, 'the task needs no more than p tokens'],
+    ['d (width)', c.model.d, LIMITS.d, 'the trajectory keeps every parameter at every snapshot'],
+    ['h (MLP width)', c.model.h, LIMITS.h, 'the trajectory keeps every parameter at every snapshot'],
+    ['n_train', c.task.nTrain, LIMITS.nTrain, 'every training sequence is evaluated at every step'],
+    ['n_test', c.task.nTest, LIMITS.nTest, 'the test set is evaluated after every step'],
+    ['n_heldout', c.task.nHeldout, LIMITS.nHeldout, 'the held-out set is evaluated at every snapshot'],
+  ];
+  for (const [name, v, max, why] of sizes) if (v > max) throw new RangeError(`${name} = ${v} is larger than ${max.toLocaleString('en-US')}, the most this workbench trains (${why}); choose a smaller value`);
+  const steps = totalSteps(c);
+  if (steps > LIMITS.totalSteps) throw new RangeError(`the schedule has ${steps.toLocaleString('en-US')} steps; the most is ${LIMITS.totalSteps.toLocaleString('en-US')} (about a day on one core at full batch): train in shorter runs`);
+  const batch = Math.max(...c.phases.map((ph) => ph.batchSize ?? c.task.nTrain), c.task.nTest, c.task.nHeldout);
+  const widest = Math.max(c.model.h, c.task.T * c.model.d, c.task.T * c.model.V);
+  if (batch * widest > LIMITS.activationFloats) {
+    const gb = ((batch * widest * 4) / 2 ** 30).toFixed(1);
+    throw new RangeError(`one step would hold ${gb} GiB in a single activation (${batch.toLocaleString('en-US')} sequences × ${widest.toLocaleString('en-US')} values); use minibatches (--batch-size), fewer sequences or a narrower model`);
+  }
+  const params = paramLayout(c.model).total;
+  const snapshots = Math.min(steps + 1, c.snapshots.denseUntil + Math.ceil(steps / Math.max(1, c.snapshots.every || Math.max(10, Math.ceil(steps / 2000)))) + c.phases.length + 1);
+  const bytes = snapshots * params * 4;
+  if (bytes > LIMITS.trajectoryBytes) {
+    throw new RangeError(`the trajectory would take ${(bytes / 2 ** 30).toFixed(1)} GiB (${snapshots.toLocaleString('en-US')} snapshots × ${params.toLocaleString('en-US')} parameters); the most is 4 GiB: keep fewer snapshots (--set snapshots.every=N) or use a smaller model`);
+  }
 }
 
 export function totalSteps(c: TrainConfig): number {
@@ -117,7 +165,7 @@ export function totalSteps(c: TrainConfig): number {
 /** Checks a whole configuration; throws a ConfigError naming the first problem. */
 export function validateConfig(c: TrainConfig): void {
   try {
-    if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > 1e9) throw new RangeError(`seed must be an integer in [0, 1e9], got ${c.seed}`);
+    if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > LIMITS.seed) throw new RangeError(`seed must be an integer in [0, ${LIMITS.seed.toLocaleString('en-US')}], got ${c.seed}`);
     validateTask(c.task);
     validateModel(c.model);
     if (c.model.T !== c.task.T) throw new RangeError(`the model's T (${c.model.T}) differs from the task's sequence length (${c.task.T})`);
@@ -141,6 +189,7 @@ export function validateConfig(c: TrainConfig): void {
     if (!Number.isInteger(c.snapshots.every) || c.snapshots.every < 0) throw new RangeError('snapshots.every must be a non-negative integer (0 = automatic)');
     const ce = c.snapshots.checkpointEvery ?? 0;
     if (!Number.isInteger(ce) || ce < 0) throw new RangeError('snapshots.checkpointEvery must be a non-negative integer (0 = phase ends and the end only)');
+    checkBounds(c);
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError((err as Error).message);
@@ -197,18 +246,18 @@ export function applyOverride(c: TrainConfig, assignment: string): void {
   }
   let target: Record<string, unknown> = c as unknown as Record<string, unknown>;
   for (let i = 0; i < path.length - 1; i++) {
-    const next = target[path[i]];
+    const next = Object.hasOwn(target, path[i]) ? target[path[i]] : undefined;
     if (next === null || typeof next !== 'object') throw new ConfigError(`unknown setting '${path.slice(0, i + 1).join('.')}' in override '${assignment}'`);
     target = next as Record<string, unknown>;
   }
   const last = path[path.length - 1];
-  const optionalPhaseField = path.length === 3 && path[0] === 'phases' && last in OPTIONAL_PHASE_FIELDS;
-  if (optionalPhaseField && !(last in target)) {
+  const optionalPhaseField = path.length === 3 && path[0] === 'phases' && Object.hasOwn(OPTIONAL_PHASE_FIELDS, last);
+  if (optionalPhaseField && !Object.hasOwn(target, last)) {
     if (typeof value !== OPTIONAL_PHASE_FIELDS[last]) throw new ConfigError(`setting '${path.join('.')}' takes a ${OPTIONAL_PHASE_FIELDS[last]}, got ${JSON.stringify(value)}`);
     target[last] = value;
     return;
   }
-  if (!(last in target)) throw new ConfigError(`unknown setting '${path.join('.')}'; see 'circuit-workbench presets --json' for the fields`);
+  if (!Object.hasOwn(target, last)) throw new ConfigError(`unknown setting '${path.join('.')}'; see 'circuit-workbench presets --json' for the fields`);
   const old = target[last];
   if (old !== null && typeof old !== typeof value) throw new ConfigError(`setting '${path.join('.')}' takes a ${typeof old}, got ${JSON.stringify(value)}`);
   target[last] = value;

@@ -37,6 +37,7 @@ import {
   paths,
   readDataset,
   readManifest,
+  refuseWriteIntoRun,
   startMetrics,
   truncateMetrics,
   writeDataset,
@@ -90,6 +91,7 @@ export class TrainError extends Error {
 }
 
 function prepareNewRunDir(dir: string): void {
+  refuseWriteIntoRun(dir);
   if (existsSync(dir)) {
     if (readdirSync(dir).length > 0) throw new TrainError(`${dir} already exists and is not empty; choose a new --out folder, or --resume it to continue a run`);
   } else {
