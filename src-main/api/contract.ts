@@ -192,7 +192,17 @@ export interface Responses {
   'analysis.accuracy': { step: number; train: LossAccuracy; test: LossAccuracy };
   'analysis.attention': { step: number; previousStep: number | null; attention: number[][]; previous: number[][] | null; prediction: number[]; target: number[] };
   'analysis.attentionOverTraining': { steps: number[]; T: number; k: number; values: number[][][]; change: number[][][] };
-  'analysis.embeddings': { step: number; d: number; p: number; k: number; points: { x: number; y: number; label: number; tokens: string }[]; explainedVariance: number[] | null };
+  'analysis.embeddings': {
+    step: number;
+    d: number;
+    p: number;
+    k: number;
+    points: { x: number; y: number; label: number; tokens: string }[];
+    explainedVariance: number[] | null;
+    /** silhouette of z_A grouped by the prefix sum (null with fewer than 2 sums), and how many sums */
+    silhouette: number | null;
+    classes: number;
+  };
   'analysis.interpolate': { rows: { t: number; train_loss: number; train_acc: number; test_loss: number; test_acc: number }[]; a: string; b: string };
   'analysis.project': JobInfo;
   'train.presets': { name: string; description: string; config: unknown }[];

@@ -18,7 +18,7 @@ import {
   niceUnit,
   type OverTrainingAnswer,
 } from '../../src-renderer/src/figures/attentionHeatmap.js';
-import { embeddingAxisNames, embeddingClusters, embeddingsCsv, embeddingsOption, type EmbeddingsAnswer } from '../../src-renderer/src/figures/embeddings.js';
+import { embeddingAxisNames, embeddingClusters, embeddingsCsv, embeddingsOption, silhouetteText, type EmbeddingsAnswer } from '../../src-renderer/src/figures/embeddings.js';
 import {
   CURSOR_COLOR,
   MARKER_SYMBOL,
@@ -318,10 +318,16 @@ function prefixEmbeddings(p: number, d: number): EmbeddingsAnswer {
     const angle = (2 * Math.PI * sum) / (K * (p - 1) + 1);
     points.push({ x: Math.cos(angle) + (i % 7) * 1e-3, y: Math.sin(angle) + (i % 5) * 1e-3, label: sum, tokens: tok.join('') + '0'.repeat(T - K) });
   }
-  return { step: 3000, d, p, k: K, points, explainedVariance: d === 2 ? null : [0.4567, 0.2346, 0.1] };
+  return { step: 3000, d, p, k: K, points, explainedVariance: d === 2 ? null : [0.4567, 0.2346, 0.1], silhouette: 0.9234, classes: K * (p - 1) + 1 };
 }
 
 describe('embeddings (Fig. 4)', () => {
+  it('states the silhouette of z_A by prefix sum, or that it is undefined', () => {
+    expect(silhouetteText(prefixEmbeddings(2, 2))).toBe(`silhouette by sum 0.92 (${K + 1} sums)`);
+    expect(silhouetteText({ silhouette: -0.456, classes: 16 })).toBe('silhouette by sum -0.46 (16 sums)');
+    expect(silhouetteText({ silhouette: null, classes: 1 })).toBe('silhouette by sum: undefined (1 sum)');
+  });
+
   it('names the axes z_A[0]/z_A[1] for d = 2, else principal components with their variance', () => {
     expect(embeddingAxisNames({ d: 2, explainedVariance: null })).toEqual(['z_A[0]', 'z_A[1]']);
     expect(embeddingAxisNames({ d: 32, explainedVariance: [0.4567, 0.2346] })).toEqual(['PC 1 (45.7%)', 'PC 2 (23.5%)']);

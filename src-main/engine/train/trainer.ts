@@ -15,7 +15,7 @@ import { initParams, paramLayout } from '../model/config.js';
 import { countOverlap, sequenceSet, type Dataset, type TaskData } from '../task/data.js';
 import { Rng, deriveSeed } from '../task/rng.js';
 import { openStepBackend, type PreparedBatch, type StepBackend } from './step-backend.js';
-import { ConfigError, dataSeedOf, moduliOf, modelSeedOf, phaseBoundaries, snapshotSteps, totalSteps, validateConfig, type TrainConfig } from './config.js';
+import { ConfigError, dataSeedOf, learningRateScales, moduliOf, modelSeedOf, phaseBoundaries, snapshotSteps, totalSteps, validateConfig, type TrainConfig } from './config.js';
 import type { MetricRow, RunStatus } from '../runs/runFolder.js';
 import { emptyDataset, findDataFolder, generateTaskData, readDataset } from '../runs/datasets.js';
 import { RunWriter } from '../runs/runWriter.js';
@@ -209,6 +209,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
       const bound = boundaries[phaseIndex];
       const b = batches.get(ph.p)!;
       if (step === bound.start && ph.restartOptimizer && stepper.adamT > 0) stepper.resetOptimizer();
+      const lrScales = learningRateScales(layout.params.map((p) => p.name), ph);
 
       const phaseEnd = Math.min(bound.end, stopAt);
       while (step < phaseEnd) {
@@ -217,7 +218,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
           const mb = minibatchAt(data.get(ph.p)!.train, ph.batchSize, step - bound.start, deriveSeed(dataSeedOf(c), `shuffle-${phaseIndex}`));
           minibatch = stepper.prepare(mb.tokens, mb.targets);
         }
-        await stepper.step(minibatch ?? b.train, b.test, ph.lr);
+        await stepper.step(minibatch ?? b.train, b.test, ph.lr, lrScales);
         minibatch?.dispose();
         const row: MetricRow = { step, phase: ph.name, p: ph.p, train_loss: NaN, train_acc: NaN, test_loss: NaN, test_acc: NaN, heldout_loss: NaN, heldout_acc: NaN };
         pendingRows.push(row);
