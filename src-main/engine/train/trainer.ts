@@ -169,7 +169,11 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
     }
   };
 
-  if (!resumeFrom) snapshot(0, c.phases[0].p, null);
+  if (!resumeFrom) {
+    // the first save, before any update: a run killed at any later moment can be resumed
+    snapshot(0, c.phases[0].p, null);
+    writer.saveResume(0, flatten(vars), adam.state(), 0);
+  }
 
   const startTime = performance.now();
   const secondsBefore = manifest.seconds;
