@@ -13,6 +13,7 @@ import { EXPERIMENTS, parseSeeds, runExperiment, type ExperimentResult } from '.
 import { RunFormatError } from '../engine/runs/runFolder.js';
 import { generateTaskData, modulusFolder, writeTaskData } from '../engine/runs/datasets.js';
 import { RunWriteError } from '../engine/runs/runWriter.js';
+import { FolderError } from '../engine/runs/directories.js';
 import { NpyError } from '../engine/io/npy.js';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { makeProgressBar, makeMultiBar } from './progress.js';
@@ -22,7 +23,7 @@ import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 
-const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError];
+const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, FolderError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError];
 
 function fail(err: unknown): never {
   const known = KNOWN_ERRORS.some((E) => err instanceof E);

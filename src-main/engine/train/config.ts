@@ -6,7 +6,7 @@
 import { validateTask, type TaskConfig } from '../task/data.js';
 import { PAPER_MODEL, validateModel, type ModelConfig } from '../model/config.js';
 import { TORCH_ADAM } from './adam.js';
-import type { TrainConfig, PhaseConfig, SnapshotPolicy } from '../runs/runConfig.js';
+import { totalSteps, type TrainConfig, type PhaseConfig, type SnapshotPolicy } from '../runs/runConfig.js';
 
 export { dataSeedOf, modelSeedOf, moduliOf, phaseBoundaries, snapshotSteps, totalSteps } from '../runs/runConfig.js';
 export type { AdamHyper, PhaseConfig, SnapshotPolicy, TrainConfig } from '../runs/runConfig.js';
@@ -66,6 +66,13 @@ export class ConfigError extends Error {
 }
 
 
+/**
+ * The most updates one run may take, across its phases: 10 million steps are about 2.5 days of
+ * the fig5 model at 21 ms per step. Work proportional to the step count (the snapshot plan)
+ * starts before the first step, so larger counts are refused up front.
+ */
+export const MAX_STEPS = 10_000_000;
+
 /** Checks a whole configuration; throws a ConfigError naming the first problem. */
 export function validateConfig(c: TrainConfig): void {
   try {
@@ -84,6 +91,8 @@ export function validateConfig(c: TrainConfig): void {
         throw new RangeError(`${where}: the batch size must be an integer between 1 and n_train = ${c.task.nTrain}, got ${ph.batchSize}`);
       }
     }
+    const total = totalSteps(c);
+    if (total > MAX_STEPS) throw new RangeError(`the schedule has ${total.toLocaleString('en-US')} steps in total; a run may take at most ${MAX_STEPS.toLocaleString('en-US')}; lower the steps`);
     const { beta1, beta2, eps } = c.adam;
     if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0)) throw new RangeError('Adam needs 0 ≤ β1, β2 < 1 and ε > 0');
     if (!Number.isInteger(c.snapshots.denseUntil) || c.snapshots.denseUntil < 0) throw new RangeError('snapshots.denseUntil must be a non-negative integer');

@@ -88,6 +88,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let data: Map<number, TaskData>;
   if (opts.resume) {
     writer = RunWriter.resume(opts.runDir, opts.maxSteps);
+    try {
+      // run.json is untrusted: its schedule must pass the same checks as a new run's
+      validateConfig(writer.manifest.config);
+    } catch (err) {
+      throw new TrainError(`${join(opts.runDir, 'run.json')} holds a configuration that cannot run: ${(err as Error).message}`);
+    }
     data = writer.readData();
   } else {
     if (!opts.config) throw new ConfigError('a new run needs a configuration (a preset)');
