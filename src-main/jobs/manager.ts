@@ -11,6 +11,8 @@ import type { JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
 interface Job {
   info: JobInfo;
   handle: WorkerHandle;
+  /** resolves when the worker process has ended */
+  ended: Promise<void>;
 }
 
 export class JobManager {
@@ -36,7 +38,8 @@ export class JobManager {
 
   start(spec: JobSpec, label: string, outDir: string | null): JobInfo {
     const info: JobInfo = { jobId: randomUUID(), kind: spec.kind, label, state: 'running', fraction: 0, stage: 'starting', outDir, message: null };
-    const job: Job = { info, handle: { send: () => {}, kill: () => {} } };
+    let markEnded = (): void => {};
+    const job: Job = { info, handle: { send: () => {}, kill: () => {} }, ended: new Promise<void>((resolve) => (markEnded = resolve)) };
     this.jobs.set(info.jobId, job);
     job.handle = (this.launchByKind[spec.kind] ?? this.launch)(
       (m) => {
@@ -61,6 +64,7 @@ export class JobManager {
         }
       },
       (code) => {
+        markEnded();
         if (info.state === 'running') {
           info.state = 'failed';
           info.message = `the worker process ended unexpectedly (exit code ${code})`;
@@ -73,11 +77,11 @@ export class JobManager {
   }
 
   /** Asks a job to stop (it finishes its current step and saves); kills it if it has not after 15 s. */
-  cancel(jobId: string): JobInfo | null {
+  cancel(jobId: string, reason?: string): JobInfo | null {
     const job = this.jobs.get(jobId);
     if (!job) return null;
     if (job.info.state === 'running') {
-      job.handle.send({ type: 'cancel' });
+      job.handle.send({ type: 'cancel', reason });
       const timer = setTimeout(() => job.info.state === 'running' && job.handle.kill(), 15_000);
       timer.unref();
     }
@@ -88,7 +92,17 @@ export class JobManager {
     return [...this.jobs.values()].map((j) => ({ ...j.info }));
   }
 
-  shutdown(): void {
-    for (const j of this.jobs.values()) if (j.info.state === 'running') j.handle.kill();
+  /**
+   * Cancels every running job with `reason` (each saves and records why it stopped) and waits
+   * for the workers to end; those still running after `graceMs` are killed.
+   */
+  async shutdown(reason = 'the workbench was closed', graceMs = 10_000): Promise<void> {
+    const running = [...this.jobs.values()].filter((j) => j.info.state === 'running');
+    for (const j of running) j.handle.send({ type: 'cancel', reason });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(running.map((j) => j.ended)), timeout]);
+    clearTimeout(timer);
+    for (const j of running) j.handle.kill();
   }
 }

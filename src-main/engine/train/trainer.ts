@@ -286,7 +286,8 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, opts: Tra
           if (status !== 'complete') break;
           if (cancelled) {
             status = 'cancelled';
-            message = `cancelled at step ${step} of ${stopAt}`;
+            const reason: unknown = opts.signal?.reason;
+            message = `cancelled at step ${step} of ${stopAt}${typeof reason === 'string' ? `: ${reason}` : ''}`;
             break;
           }
         }
