@@ -3,7 +3,7 @@
  * HTTP server and the tests all use this table; none of them computes anything of its own.
  */
 import { existsSync } from 'node:fs';
-import { makeDirectory } from '../engine/runs/directories.js';
+import { makeDirectory } from '../engine/io/directories.js';
 import { join } from 'node:path';
 import { ApiError, validate, type Channel, type Request, type Response, type SourceInfo } from './contract.js';
 import { SourceRegistry, describe, discover } from './sources.js';

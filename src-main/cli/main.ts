@@ -13,7 +13,7 @@ import { EXPERIMENTS, parseSeeds, runExperiment, type ExperimentResult } from '.
 import { RunFormatError } from '../engine/runs/runFolder.js';
 import { generateTaskData, modulusFolder, writeTaskData } from '../engine/runs/datasets.js';
 import { RunWriteError } from '../engine/runs/runWriter.js';
-import { FolderError } from '../engine/runs/directories.js';
+import { FolderError } from '../engine/io/directories.js';
 import { NpyError } from '../engine/io/npy.js';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
 import { makeProgressBar, makeMultiBar } from './progress.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { BackendName } from '../backend.js';
 import type { RunLauncher, TrainRunSpec } from './launcher.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { makeDirectory } from '../runs/directories.js';
+import { makeDirectory } from '../io/directories.js';
 import { readManifest } from '../runs/runFolder.js';
 import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from './summary.js';
 import { ConfigError } from '../train/config.js';

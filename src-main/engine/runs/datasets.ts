@@ -4,7 +4,7 @@
  * workbench data` writes them anywhere; `--data DIR` reads them back, for training or analysis.
  */
 import { existsSync } from 'node:fs';
-import { makeDirectory } from './directories.js';
+import { makeDirectory } from '../io/directories.js';
 import { join } from 'node:path';
 import { NpyError, readNpy, writeNpy, type NpyArray } from '../io/npy.js';
 import { drawUniforms, taskData, type Dataset, type Split, type TaskData } from '../task/data.js';

@@ -33,7 +33,7 @@ import {
   type RunStatus,
 } from './runFolder.js';
 import { checkpointBytes } from './snapshot.js';
-import { makeDirectory } from './directories.js';
+import { makeDirectory } from '../io/directories.js';
 import { readResumeState, removeStaleResumeStates, writeResumeState, type ResumePoint } from './resumeState.js';
 
 export type { ResumePoint } from './resumeState.js';
