@@ -67,7 +67,7 @@ describe('a run killed at any write or rename of a save resumes to the uninterru
     const lastSave = rowWrite(LAST_STEP);
     const midPhase = rowWrite(5);
     const firstManifest = ref.calls.findIndex((c) => c.syscall.startsWith('rename') && c.paths.at(-1) === join(refDir, 'run.json'));
-    expect(lastSave).toBeGreaterThan(0);
+    expect(lastSave, `no trajectory row for step ${LAST_STEP} among the ${ref.calls.length} traced calls; the last ones:\n${ref.calls.slice(-6).map((c) => c.line).join('\n')}`).toBeGreaterThan(0);
     const points = [
       ref.calls[midPhase],
       ...ref.calls.filter((c, i) => i > firstManifest && i < lastSave && c.syscall.startsWith('rename') && !c.paths.at(-1)!.endsWith('.onnx')),
