@@ -2,7 +2,8 @@
  * One handler per call: validate, call the engine, shape the answer. The IPC registrar, the
  * HTTP server and the tests all use this table; none of them computes anything of its own.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makeDirectory } from '../engine/io/directories.js';
 import { join } from 'node:path';
 import { ApiError, validate, type Channel, type Request, type Response, type SourceInfo } from './contract.js';
 import { SourceRegistry, describe, discover } from './sources.js';
@@ -133,7 +134,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       for (const [path, value] of Object.entries(overrides ?? {})) applyOverride(config, `${path}=${JSON.stringify(value)}`);
       validateConfig(config);
       const runDir = workspaceOut(name ?? `${preset}-s${config.seed}-${timestamp()}`);
-      mkdirSync(runDir, { recursive: true });
+      makeDirectory(runDir);
       return jobs.start({ kind: 'train', runDir, config, maxSteps: maxSteps ?? null }, `train ${preset} seed ${config.seed}`, runDir);
     },
     'experiment.start': async ({ experiment, seeds, maxSteps, name }) => {

@@ -22,7 +22,7 @@ const post = (m: FromWorker) => port.postMessage(m);
 port.on('message', (e) => {
   const m = e.data as ToWorker | undefined;
   if (!m || typeof m !== 'object') return;
-  if (m.type === 'cancel') controller.abort();
+  if (m.type === 'cancel') controller.abort(m.reason);
   else if (m.type === 'start' && !started) {
     started = true;
     void runJob(m.spec, controller.signal, post).finally(() => {

@@ -13,7 +13,7 @@ export function inProcessLauncher(launchRun: RunLauncher): WorkerLauncher {
     let started = false;
     return {
       send: (m) => {
-        if (m.type === 'cancel') controller.abort();
+        if (m.type === 'cancel') controller.abort(m.reason);
         else if (!started) {
           started = true;
           void runJob(m.spec, controller.signal, onMessage, launchRun).then(() => onExit(0));

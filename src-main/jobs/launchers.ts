@@ -52,7 +52,7 @@ export function workerRunLauncher(launch: WorkerLauncher): RunLauncher {
         },
         (code) => settle(new Error(`the worker training ${spec.runDir} ended unexpectedly (exit code ${code})`)),
       );
-      const onAbort = (): void => handle.send({ type: 'cancel' });
+      const onAbort = (): void => handle.send({ type: 'cancel', reason: typeof signal.reason === 'string' ? signal.reason : undefined });
       signal.addEventListener('abort', onAbort);
       handle.send({ type: 'start', spec: trainJobSpec(spec) });
       if (signal.aborted) onAbort();

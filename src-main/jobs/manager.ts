@@ -17,6 +17,9 @@ interface Job {
   handle: WorkerHandle | null;
   /** whether its worker has said anything yet (it is still loading before that) */
   heard: boolean;
+  /** resolves when the job's worker process has ended (or the job left the queue unstarted) */
+  ended: Promise<void>;
+  markEnded: () => void;
 }
 
 /** How long a cancelled job's worker may take to stop before it is killed: once it runs, and while it still loads. */
@@ -61,7 +64,9 @@ export class JobManager {
 
   start(spec: JobSpec, label: string, outDir: string | null): JobInfo {
     const info: JobInfo = { jobId: randomUUID(), kind: spec.kind, label, state: 'running', fraction: 0, stage: QUEUED_STAGE, outDir, message: null };
-    const job: Job = { info, spec, handle: null, heard: false };
+    let markEnded = (): void => {};
+    const ended = new Promise<void>((resolve) => (markEnded = resolve));
+    const job: Job = { info, spec, handle: null, heard: false, ended, markEnded };
     this.jobs.set(info.jobId, job);
     this.queue.push(job);
     this.pump();
@@ -108,6 +113,7 @@ export class JobManager {
         }
       },
       (code) => {
+        job.markEnded();
         if (info.state === 'running') {
           info.state = 'failed';
           info.message = `the worker process ended unexpectedly (exit code ${code})`;
@@ -125,19 +131,20 @@ export class JobManager {
   }
 
   /** Asks a job to stop (it finishes its current step and saves); kills it if it has not after 15 s (2 min while its worker loads). */
-  cancel(jobId: string): JobInfo | null {
+  cancel(jobId: string, reason?: string): JobInfo | null {
     const job = this.jobs.get(jobId);
     if (!job) return null;
     const queued = this.queue.indexOf(job);
     if (queued >= 0) {
       // never started: nothing to stop, nothing written
       this.queue.splice(queued, 1);
+      job.markEnded();
       job.info.state = 'cancelled';
       job.info.stage = 'cancelled';
       this.emit({ type: 'cancelled', job: { ...job.info } });
     } else if (job.info.state === 'running' && job.handle) {
       const handle = job.handle;
-      handle.send({ type: 'cancel' });
+      handle.send({ type: 'cancel', reason });
       // a worker still loading (slow on a busy machine) has not read the cancel yet: give it longer
       const timer = setTimeout(() => job.info.state === 'running' && handle.kill(), job.heard ? STOP_GRACE_MS : LOADING_GRACE_MS);
       timer.unref();
@@ -149,8 +156,22 @@ export class JobManager {
     return [...this.jobs.values()].map((j) => ({ ...j.info }));
   }
 
-  shutdown(): void {
-    this.queue.length = 0;
-    for (const j of this.jobs.values()) if (j.info.state === 'running') j.handle?.kill();
+  /**
+   * Cancels every job with `reason` (each running one saves and records why it stopped) and waits
+   * for the workers to end; those still running after `graceMs` are killed.
+   */
+  async shutdown(reason = 'the workbench was closed', graceMs = 10_000): Promise<void> {
+    for (const j of this.queue.splice(0)) {
+      j.info.state = 'cancelled';
+      j.info.stage = 'cancelled';
+      j.markEnded();
+    }
+    const running = [...this.jobs.values()].filter((j) => j.info.state === 'running' && j.handle);
+    for (const j of running) j.handle!.send({ type: 'cancel', reason });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(running.map((j) => j.ended)), timeout]);
+    clearTimeout(timer);
+    for (const j of running) j.handle!.kill();
   }
 }

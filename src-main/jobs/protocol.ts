@@ -10,7 +10,8 @@ export type JobSpec =
   | { kind: 'experiment'; experiment: string; seeds: number[]; outDir: string; maxSteps: number | null }
   | { kind: 'project'; paths: string[]; ids: string[]; method: ProjectionMethod; every: number; seed: number };
 
-export type ToWorker = { type: 'start'; spec: JobSpec } | { type: 'cancel' };
+/** `reason` (why it was cancelled) goes into the run's status message. */
+export type ToWorker = { type: 'start'; spec: JobSpec } | { type: 'cancel'; reason?: string };
 
 export type FromWorker =
   | {

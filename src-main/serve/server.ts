@@ -224,12 +224,13 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     url: `http://${shownHost}:${port}/?token=${token}`,
     token,
     jobs,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of streams) s.end();
-        jobs.shutdown();
+    close: async () => {
+      for (const s of streams) s.end();
+      await jobs.shutdown('the server that started it was stopped');
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

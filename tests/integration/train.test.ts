@@ -84,7 +84,7 @@ describe.each(TRAINING_BACKENDS)('training on %s', (backend) => {
     expect(m.snapshotSteps).toEqual([0, 1, 2, 3, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
     expect(m.versions.tfjs).toMatch(/^4\./);
     // the fresh Adam of the second phase has taken exactly its 20 steps
-    expect(m.resume).toEqual({ step: 40, adamT: 20 });
+    expect(m.resume).toEqual({ step: 40, adamT: 20, file: 'resume/state-000040.npy' });
 
     const traj = readTrajectory(dir, m);
     expect(traj.steps).toEqual(m.snapshotSteps);

@@ -4,13 +4,14 @@
  * at once, up to the cores); runs already complete are reused and interrupted ones resumed, so
  * an experiment can be restarted.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BackendName } from '../backend.js';
 import type { RunLauncher, TrainRunSpec } from './launcher.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { float32Text } from '../io/float32Text.js';
+import { makeDirectory } from '../io/directories.js';
 import { readManifest } from '../runs/runFolder.js';
 import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from './summary.js';
 import { ConfigError } from '../train/config.js';
@@ -95,7 +96,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   if (!exp) throw new ConfigError(`unknown experiment '${opts.experiment}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
   if (opts.seeds.length === 0) throw new ConfigError('no seeds given');
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), availableParallelism() * 2));
-  mkdirSync(opts.outDir, { recursive: true });
+  makeDirectory(opts.outDir);
 
   const tasks = exp.schedules.flatMap((sch) => opts.seeds.map((seed) => ({ schedule: sch.name, preset: sch.preset, seed, dir: join(opts.outDir, `${sch.name}-s${seed}`) })));
   const failures: { run: string; message: string }[] = [];

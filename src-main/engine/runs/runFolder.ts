@@ -46,8 +46,8 @@ export interface RunManifest {
   snapshotSteps: number[];
   datasets: Record<string, { train: number; test: number; heldout: number; testOverlap: number }>;
   checkpoints: { step: number; file: string }[];
-  /** the state a resumed run continues from (its θ, Adam moments in resume/state.npy) */
-  resume: { step: number; adamT: number } | null;
+  /** the state a resumed run continues from: θ and Adam's moments in `file` (runs of older versions: resume/state.npy) */
+  resume: { step: number; adamT: number; file?: string } | null;
   /** wall-clock seconds spent training */
   seconds: number;
 }

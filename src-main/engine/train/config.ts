@@ -127,6 +127,13 @@ function checkBounds(c: TrainConfig): void {
 }
 
 
+/**
+ * The most updates one run may take, across its phases: 10 million steps are about 2.5 days of
+ * the fig5 model at 21 ms per step. Work proportional to the step count (the snapshot plan)
+ * starts before the first step, so larger counts are refused up front.
+ */
+export const MAX_STEPS = 10_000_000;
+
 /** Checks a whole configuration; throws a ConfigError naming the first problem. */
 export function validateConfig(c: TrainConfig): void {
   try {
@@ -148,6 +155,8 @@ export function validateConfig(c: TrainConfig): void {
         throw new RangeError(`${where}: mlpLrDiscount divides the MLP's learning rate and must be a positive number, got ${String(ph.mlpLrDiscount)}`);
       }
     }
+    const total = totalSteps(c);
+    if (total > MAX_STEPS) throw new RangeError(`the schedule has ${total.toLocaleString('en-US')} steps in total; a run may take at most ${MAX_STEPS.toLocaleString('en-US')}; lower the steps`);
     const { beta1, beta2, eps } = c.adam;
     if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0)) throw new RangeError('Adam needs 0 ≤ β1, β2 < 1 and ε > 0');
     if (!Number.isInteger(c.snapshots.denseUntil) || c.snapshots.denseUntil < 0) throw new RangeError('snapshots.denseUntil must be a non-negative integer');

@@ -89,6 +89,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let data: Map<number, TaskData>;
   if (opts.resume) {
     writer = RunWriter.resume(opts.runDir, opts.maxSteps);
+    try {
+      // run.json is untrusted: its schedule must pass the same checks as a new run's
+      validateConfig(writer.manifest.config);
+    } catch (err) {
+      throw new TrainError(`${join(opts.runDir, 'run.json')} holds a configuration that cannot run: ${(err as Error).message}`);
+    }
     data = writer.readData();
   } else {
     if (!opts.config) throw new ConfigError('a new run needs a configuration (a preset)');
@@ -170,7 +176,11 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
     }
   };
 
-  if (!resumeFrom) await snapshot(0, c.phases[0].p, null);
+  if (!resumeFrom) {
+    // the first save, before any update: a run killed at any later moment can be resumed
+    await snapshot(0, c.phases[0].p, null);
+    writer.saveResume(0, stepper.parameters(), stepper.optimizerState(), 0);
+  }
 
   const startTime = performance.now();
   const secondsBefore = manifest.seconds;
@@ -256,7 +266,8 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
           if (status !== 'complete') break;
           if (cancelled) {
             status = 'cancelled';
-            message = `cancelled at step ${step} of ${stopAt}`;
+            const reason: unknown = opts.signal?.reason;
+            message = `cancelled at step ${step} of ${stopAt}${typeof reason === 'string' ? `: ${reason}` : ''}`;
             break;
           }
         }
