@@ -118,7 +118,7 @@ describe('circuit-workbench experiment', () => {
     const again = cli(['experiment', 'fig5', '--seeds', '0-1', '--max-steps', '15', '--out', out]);
     expect(again.code).toBe(0);
     expect(readManifest(join(out, 'scratch-s0')).stepsDone).toBe(15);
-  });
+  }, 900_000);
 
   it('refuses an unknown experiment', () => expectOneSentence(cli(['experiment', 'fig8']), /unknown experiment 'fig8'; choose one of fig5/));
 });
