@@ -4,6 +4,7 @@
  * tests all go through the same handler table (handlers.ts); nothing else computes science.
  */
 import { z } from 'zod';
+import { RUN_NAME_PATTERN, RUN_NAME_RULE } from './runName.js';
 
 const id = z.string().min(1).max(200);
 const step = z.number().int().min(0);
@@ -40,10 +41,10 @@ export const requests = {
       overrides: z.record(z.string().max(64), z.union([z.number().finite(), z.string().max(64), z.boolean()])).optional(),
       maxSteps: z.number().int().min(1).max(10_000_000).optional(),
       /** a name for the run folder (created under the first workspace) */
-      name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'a run name may hold letters, digits, dots, dashes and underscores').optional(),
+      name: z.string().regex(RUN_NAME_PATTERN, RUN_NAME_RULE).optional(),
     })
     .strict(),
-  'experiment.start': z.object({ experiment: z.enum(['fig5']), seeds: z.string().regex(/^[\d,\s-]{1,64}$/), maxSteps: z.number().int().min(1).max(10_000_000).optional(), name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/).optional() }).strict(),
+  'experiment.start': z.object({ experiment: z.enum(['fig5']), seeds: z.string().regex(/^[\d,\s-]{1,64}$/), maxSteps: z.number().int().min(1).max(10_000_000).optional(), name: z.string().regex(RUN_NAME_PATTERN, RUN_NAME_RULE).optional() }).strict(),
   'job.cancel': z.object({ jobId: id }).strict(),
   'job.list': z.object({}).strict(),
 } as const;

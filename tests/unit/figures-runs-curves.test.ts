@@ -8,9 +8,11 @@ import type { LineSeriesOption } from 'echarts';
 import { svgOf, toCsv } from '../../src-renderer/src/figures/export.js';
 import { curvePoints, curvesCsv, curvesOption, DEFAULT_CURVE_SETTINGS, ema, phaseSwitches, summarizeCurves, type CurveRun } from '../../src-renderer/src/figures/curves.js';
 import { interpolationCsv, interpolationOption, interpolationRangeErrors, peakOf, type InterpolationRow } from '../../src-renderer/src/figures/interpolation.js';
-import { asExperimentSummary, configDifferences, formatConfigValue } from '../../src-renderer/src/figures/runs.js';
+import { configDifferences, formatConfigValue } from '../../src-renderer/src/figures/configDifferences.js';
+import { asExperimentSummary } from '../../src-renderer/src/figures/experimentSummary.js';
 import { liveTrainCsv, liveTrainOption, switchSteps } from '../../src-renderer/src/figures/train.js';
-import { cloneForm, formFromConfig, overridesOf, parseSeedList, scheduleSteps, trainStartRequest, validateTrainForm } from '../../src-renderer/src/forms/train.js';
+import { cloneForm, formFromConfig, overridesOf, scheduleSteps, trainStartRequest, validateTrainForm } from '../../src-renderer/src/forms/train.js';
+import { experimentStartRequest, parseSeedList, validateExperimentForm } from '../../src-renderer/src/forms/experiment.js';
 import type { MetricsTable, PhaseInfo, TrainProgressPoint } from '../../src-main/api/contract.js';
 
 function metrics(n: number, opts: { heldout?: boolean; switchAt?: number } = {}): MetricsTable {
@@ -316,5 +318,18 @@ describe('train: live curves and the form', () => {
     expect(parseSeedList('a')).toMatch(/range/);
     expect(parseSeedList('1,,2')).toMatch(/cannot read/);
     expect(parseSeedList('')).toMatch(/range/);
+  });
+});
+
+describe('the experiment form', () => {
+  it('checks each field with a sentence and sends only what was given', () => {
+    expect(validateExperimentForm({ seeds: '0-4', maxSteps: '', name: '' })).toEqual({});
+    const bad = validateExperimentForm({ seeds: '4-2', maxSteps: 0, name: 'a b' });
+    expect(bad.seeds).toMatch(/empty/);
+    expect(bad.maxSteps).toMatch(/whole number from 1/);
+    expect(bad.name).toMatch(/letters, digits/);
+    expect(validateExperimentForm({ seeds: '0', maxSteps: 20_000_000, name: '' }).maxSteps).toBeDefined();
+    expect(experimentStartRequest({ seeds: ' 0-2 ', maxSteps: '', name: '' })).toEqual({ experiment: 'fig5', seeds: '0-2' });
+    expect(experimentStartRequest({ seeds: '1', maxSteps: 50, name: 'e1' })).toEqual({ experiment: 'fig5', seeds: '1', maxSteps: 50, name: 'e1' });
   });
 });

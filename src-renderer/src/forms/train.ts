@@ -3,7 +3,8 @@
  * field (before anything is sent), and the `train.start` request carrying only what changed.
  * Pure TypeScript, tested in Node. The engine validates again (src-main/engine/train/config.ts).
  */
-import type { Request } from '../../../src-main/api/contract.js'; // types only; '.js' paths keep this file valid for the Node tsconfig too (tests import it)
+import type { Request } from '../../../src-main/api/contract.js'; // '.js' paths keep this file valid for the Node tsconfig too (tests import it)
+import { RUN_NAME_PATTERN, RUN_NAME_RULE } from '../../../src-main/api/runName.js'; // the contract's own rule (a constant, no engine code)
 
 /** What a number input holds: a number, or '' when empty or unreadable. */
 export type NumField = number | '';
@@ -29,7 +30,6 @@ export interface TrainForm {
   name: string;
 }
 
-export const RUN_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 export const MAX_SEED = 1_000_000;
 export const MAX_STEPS = 10_000_000;
 /** the attention views take sequences of at most 64 tokens */
@@ -124,7 +124,7 @@ export function validateTrainForm(f: TrainForm): Record<string, string> {
   });
   if (okV && maxP > (f.model.V as number)) e['model.V'] = `V = ${f.model.V} is smaller than p = ${maxP} (phase ${maxPhase}); the vocabulary needs at least ${maxP} tokens`;
   if (f.maxSteps !== '') intAtLeast('maxSteps', f.maxSteps, 1, 'max steps', MAX_STEPS);
-  if (f.name !== '' && !RUN_NAME.test(f.name)) e.name = 'a run name is 1–80 letters, digits, dots, dashes or underscores';
+  if (f.name !== '' && !RUN_NAME_PATTERN.test(f.name)) e.name = RUN_NAME_RULE;
   return e;
 }
 
@@ -162,20 +162,4 @@ export function trainStartRequest(preset: string, f: TrainForm, base: TrainForm)
   if (f.maxSteps !== '') req.maxSteps = f.maxSteps;
   if (f.name !== '') req.name = f.name;
   return req;
-}
-
-/** Reads "0-4", "0,2,5" or "3" as the engine does; a sentence when it cannot. */
-export function parseSeedList(text: string): number[] | string {
-  if (!/^[\d,\s-]{1,64}$/.test(text)) return 'write seeds as a range like 0-4 or a list like 0,2,5 (digits, commas and dashes only)';
-  const seeds = new Set<number>();
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) return `cannot read '${part.trim() || '(empty)'}'; write a range like 0-4 or a list like 0,2,5`;
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) return `the seed range ${part.trim()} is empty`;
-    if (b - a > 1000) return 'at most 1,000 seeds at a time';
-    for (let s = a; s <= b; s++) seeds.add(s);
-  }
-  return [...seeds];
 }

@@ -23,6 +23,8 @@ export const useWorkspace = defineStore('workspace', () => {
 
   const primary = computed(() => sources.value.find((s) => s.id === primaryId.value) ?? null);
   const steps = computed(() => primary.value?.steps ?? []);
+  /** the compared training runs, in order: the i-th has the i-th run colour in every figure */
+  const comparedRuns = computed(() => selected.value.map((id) => sources.value.find((s) => s.id === id)).filter((s): s is SourceInfo => !!s && s.kind === 'run'));
 
   function bind(a: WorkbenchApi) {
     api.value = a;
@@ -100,5 +102,5 @@ export const useWorkspace = defineStore('workspace', () => {
     if (list.length) cursor.value = list[j];
   }
 
-  return { api, sources, available, workspaces, recent, selected, primaryId, primary, cursor, steps, loading, error, bind, refresh, open, close, setPrimary, toggleSelected, setCursor, stepCursor };
+  return { api, sources, available, workspaces, recent, selected, comparedRuns, primaryId, primary, cursor, steps, loading, error, bind, refresh, open, close, setPrimary, toggleSelected, setCursor, stepCursor };
 });
