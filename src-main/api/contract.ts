@@ -19,7 +19,7 @@ export const requests = {
   'source.close': z.object({ id }).strict(),
   'source.metrics': z.object({ id }).strict(),
   'analysis.accuracy': z.object({ id, step: step.optional() }).strict(),
-  'analysis.attention': z.object({ id, step, tokens: sequences }).strict(),
+  'analysis.attention': z.object({ id, step, tokens: sequences, p: z.number().int().min(2).max(64).optional() }).strict(),
   'analysis.attentionOverTraining': z.object({ id, tokens: sequences.max(16), from: step.optional(), to: step.optional(), stride: z.number().int().min(1).max(10_000).optional() }).strict(),
   'analysis.embeddings': z.object({ id, step, set: z.enum(['prefixes', 'train', 'test']), p: z.number().int().min(2).max(64).optional(), k: z.number().int().min(1).max(16).optional() }).strict(),
   'analysis.interpolate': z
@@ -84,6 +84,8 @@ export interface SourceInfo {
   config: Record<string, string | number | boolean | null>;
   /** a few test sequences to start the sequence editor with */
   sampleSequences: number[][];
+  /** the moduli the analyses can evaluate on (each phase's p), with a few test sequences of each */
+  moduli: { p: number; sampleSequences: number[][] }[];
 }
 
 export interface MetricsTable {
@@ -144,9 +146,9 @@ export interface Responses {
   'source.close': { closed: boolean };
   'source.metrics': MetricsTable;
   'analysis.accuracy': { step: number; train: LossAccuracy; test: LossAccuracy };
-  'analysis.attention': { step: number; previousStep: number | null; attention: number[][]; previous: number[][] | null; prediction: number[]; target: number[] };
+  'analysis.attention': { step: number; previousStep: number | null; attention: number[][]; previous: number[][] | null; prediction: number[]; target: number[]; /** the modulus of the targets */ p: number; /** the modulus of the phase the step lies in (null: no phases) */ phaseP: number | null };
   'analysis.attentionOverTraining': { steps: number[]; T: number; k: number; values: number[][][]; change: number[][][] };
-  'analysis.embeddings': { step: number; d: number; p: number; k: number; points: { x: number; y: number; label: number; tokens: string }[]; explainedVariance: number[] | null };
+  'analysis.embeddings': { step: number; d: number; p: number; k: number; points: { x: number; y: number; label: number; tokens: string }[]; explainedVariance: number[] | null; /** the modulus of the phase the step lies in (null: no phases) */ phaseP: number | null };
   'analysis.interpolate': { rows: { t: number; train_loss: number; train_acc: number; test_loss: number; test_acc: number }[]; a: string; b: string };
   'analysis.project': JobInfo;
   'train.presets': { name: string; description: string; config: unknown }[];

@@ -73,14 +73,27 @@ async function goTo(page: Page, view: string) {
   await page.locator(`nav [data-view="${view}"]`).click();
 }
 
+/** The few DOM shapes the page functions below use (this file compiles without the DOM library). */
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+interface BoxLike {
+  getBoundingClientRect(): { width: number; height: number };
+  querySelector(selector: string): BoxLike | null;
+}
+
 /** How many pixels of a figure's chart canvas are drawn (not blank, not white). */
 async function inked(figure: Locator): Promise<number> {
   return figure
     .locator('canvas')
     .first()
-    .evaluate((c: HTMLCanvasElement) => {
-      if (!c.width || !c.height) return 0;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    .evaluate((el) => {
+      const c = el as unknown as CanvasLike;
+      const ctx = c.getContext('2d');
+      if (!c.width || !c.height || !ctx) return 0;
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) n++;
       return n;
@@ -89,7 +102,8 @@ async function inked(figure: Locator): Promise<number> {
 
 /** The canvas fills its host (a chart sized for another window or a hidden view does not). */
 async function fitsHost(figure: Locator): Promise<boolean> {
-  return figure.locator('.chart').evaluate((host: HTMLElement) => {
+  return figure.locator('.chart').evaluate((el) => {
+    const host = el as unknown as BoxLike;
     const c = host.querySelector('canvas');
     const r = host.getBoundingClientRect();
     return !!c && r.width > 0 && Math.abs(c.getBoundingClientRect().width - r.width) < 2 && Math.abs(c.getBoundingClientRect().height - r.height) < 2;
@@ -200,4 +214,33 @@ test('← → Home End move the cursor wherever the focus is, except in a text f
   await page.locator('h1').click();
   await page.keyboard.press('End');
   await expect(label).toHaveText('40');
+});
+
+test('the single-run views evaluate on the data of the cursor’s phase, and say which', async ({ page }) => {
+  await openBoth(page);
+  const label = page.getByTestId('cursor-step');
+  await goTo(page, 'attention');
+  const fig = page.getByTestId('attention-figure');
+  // step 10 lies in the p = 2 phase (steps 1–20)
+  await page.locator('h1').click();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowRight');
+  await expect(label).toHaveText('10');
+  await expect(page.getByTestId('data-p-note')).toHaveText(/evaluated on p = 2: the data of the phase the cursor is in/);
+  await expect(fig).toHaveAttribute('data-figure', /step-10-p-2$/);
+  // at step 30 the p = 4 phase
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect(label).toHaveText('30');
+  await expect(page.getByTestId('data-p-note')).toHaveText(/evaluated on p = 4/);
+  await expect(fig).toHaveAttribute('data-figure', /step-30-p-4$/);
+  // choose the other data
+  await page.getByTestId('data-p').selectOption('2');
+  await expect(page.getByTestId('data-p-note')).toHaveText(/evaluated on p = 2, chosen; the cursor is in the p = 4 phase/);
+  await expect(fig).toHaveAttribute('data-figure', /step-30-p-2$/);
+  await goTo(page, 'embeddings');
+  await expect(page.getByTestId('embeddings-figure')).toHaveAttribute('data-figure', /step-30-p-2-prefixes$/);
+  await expect(page.getByTestId('embeddings-summary')).toContainText('all 2^3 = 8 prefixes');
+  await page.getByTestId('data-p').selectOption('phase');
+  await expect(page.getByTestId('embeddings-summary')).toContainText('all 4^3 = 64 prefixes');
 });

@@ -24,6 +24,24 @@ export const useWorkspace = defineStore('workspace', () => {
   const primary = computed(() => sources.value.find((s) => s.id === primaryId.value) ?? null);
   const steps = computed(() => primary.value?.steps ?? []);
   /** the compared training runs, in order: the i-th has the i-th run colour in every figure */
+  /** the modulus the single-run views evaluate on, when the user chose one; null follows the cursor's phase */
+  const chosenP = ref<number | null>(null);
+  /** the training phase the cursor step lies in (the one it ends or lies in; step 0: the first) */
+  const cursorPhase = computed(() => {
+    const s = primary.value;
+    return s ? (s.phases.find((ph) => cursor.value > ph.start && cursor.value <= ph.end) ?? s.phases[0] ?? null) : null;
+  });
+  /** the moduli the engine offers for the primary source, with sample sequences of each */
+  const moduli = computed(() => primary.value?.moduli ?? []);
+  /** the modulus the single-run views evaluate on: the chosen one, else the cursor phase's */
+  const evalP = computed(() => {
+    const offered = moduli.value.map((m) => m.p);
+    if (chosenP.value !== null && offered.includes(chosenP.value)) return chosenP.value;
+    const p = cursorPhase.value?.p;
+    return p !== undefined && offered.includes(p) ? p : (primary.value?.p ?? 2);
+  });
+  /** test sequences of that modulus, to start the sequence editors with */
+  const samples = computed(() => moduli.value.find((m) => m.p === evalP.value)?.sampleSequences ?? primary.value?.sampleSequences ?? []);
   const comparedRuns = computed(() => selected.value.map((id) => sources.value.find((s) => s.id === id)).filter((s): s is SourceInfo => !!s && s.kind === 'run'));
 
   function bind(a: WorkbenchApi) {
@@ -102,5 +120,5 @@ export const useWorkspace = defineStore('workspace', () => {
     if (list.length) cursor.value = list[j];
   }
 
-  return { api, sources, available, workspaces, recent, selected, comparedRuns, primaryId, primary, cursor, steps, loading, error, bind, refresh, open, close, setPrimary, toggleSelected, setCursor, stepCursor };
+  return { api, sources, available, workspaces, recent, selected, comparedRuns, primaryId, primary, cursor, steps, chosenP, cursorPhase, moduli, evalP, samples, loading, error, bind, refresh, open, close, setPrimary, toggleSelected, setCursor, stepCursor };
 });
