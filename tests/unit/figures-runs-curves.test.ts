@@ -84,6 +84,16 @@ describe('curves (Fig. 5)', () => {
     expect((opt.legend as { data: string[] }).data).toEqual(['scratch-s0 · train', 'scratch-s0 · test', 'scratch-s0 · heldout', 'curriculum-s0 · train', 'curriculum-s0 · test', 'curriculum-s0 · heldout']);
   });
 
+  it('wraps a long legend onto rows instead of paging it, so that an export shows every run', () => {
+    const many: CurveRun[] = Array.from({ length: 6 }, (_, i) => ({ label: `fig5-curriculum-seed-${i}`, metrics: metrics(51, { heldout: true, switchAt: 20 }), phases: curriculumPhases }));
+    const opt = curvesOption(many, { ...DEFAULT_CURVE_SETTINGS, heldout: true, cursor: null });
+    expect((opt.legend as { type: string }).type).toBe('plain');
+    const svg = svgOf({ ...opt, title: { text: 'Fig. 5' } }, 900, 520);
+    for (const r of many) for (const split of ['train', 'test', 'heldout']) expect(svg).toContain(`${r.label} · ${split}`);
+    // the plot starts below the legend's rows
+    expect((opt.grid as { top: number }).top).toBeGreaterThan(100);
+  });
+
   it('draws loss on a log axis and leaves out step 0 on a log step axis', () => {
     const opt = curvesOption(runs, { ...DEFAULT_CURVE_SETTINGS, metric: 'loss', logY: true, logX: true, cursor: null });
     expect((opt.yAxis as { type: string }).type).toBe('log');

@@ -6,6 +6,7 @@
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { MetricsTable, PhaseInfo } from '../../../src-main/api/contract.js'; // types only; '.js' paths keep this file valid for the Node tsconfig too (tests import it)
 import { runColor } from './palette.js';
+import { wrappedLegend } from './legend.js';
 
 /** One run to draw. */
 export interface CurveRun {
@@ -137,13 +138,14 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ECharts
     ...runs.map((r) => Math.max(r.metrics.step[r.metrics.step.length - 1] ?? 0, r.phases[r.phases.length - 1]?.end ?? 0)),
     settings.cursor ?? 0,
   );
+  const wrapped = wrappedLegend(legend);
   const yName = settings.metric === 'accuracy' ? 'accuracy' : `loss (cross-entropy${logY ? ', log' : ''})`;
   return {
     animation: false,
     color: runs.map((_, r) => runColor(r)),
-    legend: { data: legend, type: 'scroll', top: 28, left: 'center', width: '86%' },
+    legend: wrapped.legend,
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toPrecision(4) : String(v ?? '')) },
-    grid: { left: 70, right: 30, top: 70, bottom: 56 },
+    grid: { left: 70, right: 30, top: Math.max(70, wrapped.gridTop), bottom: 56 },
     xAxis: { type: settings.logX ? 'log' : 'value', name: settings.logX ? 'step (log)' : 'step', nameLocation: 'middle', nameGap: 30, min: settings.logX ? 1 : 0, max: xMax },
     yAxis:
       settings.metric === 'accuracy'
