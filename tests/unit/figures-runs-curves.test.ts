@@ -320,6 +320,18 @@ describe('train: live curves and the form', () => {
     expect(overridesOf(full, mini)).toEqual({ 'phases.0.batchSize': 2048 });
   });
 
+  it('bounds absurd sizes with a sentence saying why', () => {
+    const f = formFromConfig(config)!;
+    f.model.d = 100_000;
+    f.task.nTrain = 1e9;
+    const e = validateTrainForm(f);
+    expect(e['model.d']).toMatch(/^d must be a whole number from 1 to 1,024 \(the trajectory keeps every parameter at every snapshot\)$/);
+    expect(e['task.nTrain']).toMatch(/from 1 to 1,000,000 \(every training sequence is evaluated at every step\)/);
+    f.model.d = 1024;
+    f.task.nTrain = 1_000_000;
+    expect(validateTrainForm(f)['model.d']).toBeUndefined();
+  });
+
   it('reads seed lists as the engine does', () => {
     expect(parseSeedList('0-4')).toEqual([0, 1, 2, 3, 4]);
     expect(parseSeedList('0, 2,5')).toEqual([0, 2, 5]);

@@ -35,6 +35,20 @@ export const MAX_STEPS = 10_000_000;
 /** the attention views take sequences of at most 64 tokens */
 export const MAX_T = 64;
 
+/**
+ * The largest sizes the form sends, each with the reason a researcher is given (the engine
+ * checks the same bounds again). d = 100,000 or n_train = 10⁹ would fail deep in the backend
+ * or exhaust the memory instead.
+ */
+export const SIZE_BOUNDS = {
+  V: { max: 1024, why: 'the task needs no more tokens than its largest p' },
+  d: { max: 1024, why: 'the trajectory keeps every parameter at every snapshot' },
+  h: { max: 4096, why: 'the trajectory keeps every parameter at every snapshot' },
+  nTrain: { max: 1_000_000, why: 'every training sequence is evaluated at every step' },
+  nTest: { max: 100_000, why: 'the test set is evaluated after every step' },
+  nHeldout: { max: 100_000, why: 'the held-out set is evaluated at every snapshot' },
+} as const;
+
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const numOr = (x: unknown, fallback: number): number => (typeof x === 'number' && Number.isFinite(x) ? x : fallback);
 const boolOr = (x: unknown, fallback: boolean): boolean => (typeof x === 'boolean' ? x : fallback);
@@ -85,24 +99,25 @@ export function scheduleSteps(f: TrainForm): number {
  */
 export function validateTrainForm(f: TrainForm): Record<string, string> {
   const e: Record<string, string> = {};
-  const intAtLeast = (path: string, v: NumField, min: number, what: string, max = Infinity) => {
+  const intAtLeast = (path: string, v: NumField, min: number, what: string, max = Infinity, why = '') => {
     if (!isInt(v) || v < min || v > max) {
-      e[path] = max === Infinity ? `${what} must be a whole number ≥ ${min}` : `${what} must be a whole number from ${min} to ${max.toLocaleString('en-US')}`;
+      e[path] = max === Infinity ? `${what} must be a whole number ≥ ${min}` : `${what} must be a whole number from ${min} to ${max.toLocaleString('en-US')}${why ? ` (${why})` : ''}`;
       return false;
     }
     return true;
   };
+  const sized = (path: string, v: NumField, min: number, what: string, key: keyof typeof SIZE_BOUNDS) => intAtLeast(path, v, min, what, SIZE_BOUNDS[key].max, SIZE_BOUNDS[key].why);
   intAtLeast('seed', f.seed, 0, 'the seed', MAX_SEED);
   const okT = intAtLeast('task.T', f.task.T, 1, 'T', MAX_T);
   if (intAtLeast('task.k', f.task.k, 1, 'k') && okT && (f.task.k as number) > (f.task.T as number)) {
     e['task.k'] = `k = ${f.task.k} is larger than T = ${f.task.T}; k must be at most T`;
   }
-  const okTrain = intAtLeast('task.nTrain', f.task.nTrain, 1, 'n_train');
-  intAtLeast('task.nTest', f.task.nTest, 1, 'n_test');
-  intAtLeast('task.nHeldout', f.task.nHeldout, 0, 'n_heldout');
-  const okV = intAtLeast('model.V', f.model.V, 1, 'V');
-  intAtLeast('model.d', f.model.d, 1, 'd');
-  intAtLeast('model.h', f.model.h, 1, 'h');
+  const okTrain = sized('task.nTrain', f.task.nTrain, 1, 'n_train', 'nTrain');
+  sized('task.nTest', f.task.nTest, 1, 'n_test', 'nTest');
+  sized('task.nHeldout', f.task.nHeldout, 0, 'n_heldout', 'nHeldout');
+  const okV = sized('model.V', f.model.V, 1, 'V', 'V');
+  sized('model.d', f.model.d, 1, 'd', 'd');
+  sized('model.h', f.model.h, 1, 'h', 'h');
   if (f.model.residual !== 'raw' && f.model.residual !== 'normed') e['model.residual'] = "the residual is 'raw' or 'normed'";
   if (f.phases.length === 0) e.phases = 'the schedule has no phases';
   let maxP = 0;
