@@ -8,7 +8,9 @@ import type { LineSeriesOption } from 'echarts';
 import { svgOf, toCsv } from '../../src-renderer/src/figures/export.js';
 import { curvePoints, curvesCsv, curvesOption, DEFAULT_CURVE_SETTINGS, ema, phaseSwitches, summarizeCurves, type CurveRun } from '../../src-renderer/src/figures/curves.js';
 import { interpolationCsv, interpolationOption, interpolationRangeErrors, peakOf, type InterpolationRow } from '../../src-renderer/src/figures/interpolation.js';
-import { configDifferences, formatConfigValue } from '../../src-renderer/src/figures/configDifferences.js';
+import { configDifferences, flattenConfig, formatConfigValue, presetDifferences } from '../../src-renderer/src/figures/configDifferences.js';
+import { presetConfig } from '../../src-main/engine/train/config.js';
+import { readFileSync } from 'node:fs';
 import { asExperimentSummary } from '../../src-renderer/src/figures/experimentSummary.js';
 import { liveTrainCsv, liveTrainOption, switchSteps } from '../../src-renderer/src/figures/train.js';
 import { cloneForm, formFromConfig, overridesOf, scheduleSteps, trainStartRequest, validateTrainForm } from '../../src-renderer/src/forms/train.js';
@@ -353,5 +355,19 @@ describe('the experiment form', () => {
     expect(validateExperimentForm({ seeds: '0', maxSteps: 20_000_000, name: '' }).maxSteps).toBeDefined();
     expect(experimentStartRequest({ seeds: ' 0-2 ', maxSteps: '', name: '' })).toEqual({ experiment: 'fig5', seeds: '0-2' });
     expect(experimentStartRequest({ seeds: '1', maxSteps: 50, name: 'e1' })).toEqual({ experiment: 'fig5', seeds: '1', maxSteps: 50, name: 'e1' });
+  });
+});
+
+describe('the demo against the paper', () => {
+  it('lists the fields where the bundled demo run differs from its preset, read from its run.json', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../resources/demo/curriculum-s4/run.json', import.meta.url), 'utf8')) as { config: { task: unknown; model: unknown; phases: unknown } };
+    const run = flattenConfig({ task: manifest.config.task, model: manifest.config.model, phases: manifest.config.phases });
+    const rows = presetDifferences(run, presetConfig('fig5-curriculum'));
+    const keys = rows.map((r) => r.key);
+    expect(keys).toContain('phases.0.steps');
+    expect(keys).toContain('phases.1.steps');
+    expect(rows.find((r) => r.key === 'phases.0.steps')?.run).toBe(2000);
+    expect(keys.every((k) => /^(task|model|phases)\./.test(k))).toBe(true);
+    expect(presetDifferences(flattenConfig({ task: { T: 12 } }), { task: { T: 12 } })).toEqual([]);
   });
 });

@@ -45,3 +45,23 @@ export function formatConfigValue(v: ConfigValue | undefined): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
   return String(v);
 }
+
+/** A nested configuration as `path: value` pairs (task.T, phases.0.steps, …), as the API flattens a run's. */
+export function flattenConfig(obj: unknown, prefix = '', out: Record<string, ConfigValue> = {}): Record<string, ConfigValue> {
+  if (obj === null || typeof obj !== 'object') {
+    if (prefix) out[prefix] = (obj ?? null) as ConfigValue;
+    return out;
+  }
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) flattenConfig(v, prefix ? `${prefix}.${k}` : k, out);
+  return out;
+}
+
+/**
+ * How a run's task, model and schedule differ from its preset (the paper's setting): one row per
+ * field, the run's value and the preset's. Seeds and backends are not differences.
+ */
+export function presetDifferences(run: Record<string, ConfigValue>, preset: unknown): { key: string; run: ConfigValue | undefined; preset: ConfigValue | undefined }[] {
+  const p = flattenConfig(preset);
+  const keys = [...new Set([...Object.keys(run), ...Object.keys(p)])].filter((k) => /^(task|model|phases)\./.test(k));
+  return keys.filter((k) => JSON.stringify(run[k]) !== JSON.stringify(p[k])).map((k) => ({ key: k, run: run[k], preset: p[k] }));
+}

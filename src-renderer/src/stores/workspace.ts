@@ -12,6 +12,8 @@ export const useWorkspace = defineStore('workspace', () => {
   const available = ref<{ path: string; label: string; kind: string }[]>([]);
   const workspaces = ref<string[]>([]);
   const recent = ref<string[]>([]);
+  /** the bundled demo runs' paths */
+  const demo = ref<string[]>([]);
   /** ids of the sources the comparison views overlay, in order */
   const selected = ref<string[]>([]);
   /** the source the single-run views (attention, embeddings) show */
@@ -61,6 +63,7 @@ export const useWorkspace = defineStore('workspace', () => {
     if (!primaryId.value && r.sources.length) setPrimary(r.sources[0].id);
     available.value = r.available;
     workspaces.value = r.workspaces;
+    demo.value = r.demo;
     recent.value = await need().recent();
   }
 
@@ -120,5 +123,5 @@ export const useWorkspace = defineStore('workspace', () => {
     if (list.length) cursor.value = list[j];
   }
 
-  return { api, sources, available, workspaces, recent, selected, comparedRuns, primaryId, primary, cursor, steps, chosenP, cursorPhase, moduli, evalP, samples, loading, error, bind, refresh, open, close, setPrimary, toggleSelected, setCursor, stepCursor };
+  return { api, sources, available, workspaces, recent, demo, selected, comparedRuns, primaryId, primary, cursor, steps, chosenP, cursorPhase, moduli, evalP, samples, loading, error, bind, refresh, open, close, setPrimary, toggleSelected, setCursor, stepCursor };
 });
