@@ -11,6 +11,7 @@ import { interpolationCsv, interpolationOption, interpolationRangeErrors, peakOf
 import { configDifferences, flattenConfig, formatConfigValue, presetDifferences } from '../../src-renderer/src/figures/configDifferences.js';
 import { presetConfig } from '../../src-main/engine/train/config.js';
 import { readFileSync } from 'node:fs';
+import { runStatus, stepsText } from '../../src-renderer/src/figures/runStatus.js';
 import { asExperimentSummary } from '../../src-renderer/src/figures/experimentSummary.js';
 import { liveTrainCsv, liveTrainOption, switchSteps } from '../../src-renderer/src/figures/train.js';
 import { cloneForm, formFromConfig, overridesOf, scheduleSteps, trainStartRequest, validateTrainForm } from '../../src-renderer/src/forms/train.js';
@@ -369,5 +370,17 @@ describe('the demo against the paper', () => {
     expect(rows.find((r) => r.key === 'phases.0.steps')?.run).toBe(2000);
     expect(keys.every((k) => /^(task|model|phases)\./.test(k))).toBe(true);
     expect(presetDifferences(flattenConfig({ task: { T: 12 } }), { task: { T: 12 } })).toEqual([]);
+  });
+});
+
+describe('run status', () => {
+  it('says a run that ended short of its schedule stopped early, with done / total', () => {
+    const run = { status: 'complete' as const, stepsDone: 400, totalSteps: 10_000, steps: [0, 400] };
+    expect(runStatus(run)).toBe('stopped early');
+    expect(stepsText(run)).toBe('400 / 10,000');
+    expect(runStatus({ ...run, stepsDone: 10_000 })).toBe('complete');
+    expect(runStatus({ ...run, status: 'running' })).toBe('running');
+    expect(runStatus({ ...run, stepsDone: 10_000, stoppedEarly: true })).toBe('stopped early');
+    expect(runStatus({ ...run, status: null })).toBeNull();
   });
 });

@@ -96,6 +96,28 @@ export const useWorkspace = defineStore('workspace', () => {
     if (primaryId.value === id) setPrimary(sources.value[0]?.id ?? null);
   }
 
+  /**
+   * Re-reads the runs still training every few seconds, so that every view follows them live
+   * (their snapshots, step range and curves grow); a cursor on the last snapshot stays on it.
+   */
+  let following: ReturnType<typeof setInterval> | undefined;
+  function followRunning(everyMs = 4000) {
+    clearInterval(following);
+    following = setInterval(async () => {
+      for (const s of sources.value.filter((x) => x.status === 'running')) {
+        const atEnd = s.id === primaryId.value && cursor.value === s.steps[s.steps.length - 1];
+        try {
+          const info = await need().call('source.open', { path: s.path });
+          const i = sources.value.findIndex((x) => x.id === info.id);
+          if (i >= 0) sources.value.splice(i, 1, info);
+          if (atEnd && primaryId.value === info.id) cursor.value = info.steps[info.steps.length - 1] ?? cursor.value;
+        } catch {
+          // a run being written may be unreadable for a moment: try again next time
+        }
+      }
+    }, everyMs);
+  }
+
   function setPrimary(id: string | null) {
     primaryId.value = id;
     const s = sources.value.find((x) => x.id === id);
@@ -123,5 +145,5 @@ export const useWorkspace = defineStore('workspace', () => {
     if (list.length) cursor.value = list[j];
   }
 
-  return { api, sources, available, workspaces, recent, demo, selected, comparedRuns, primaryId, primary, cursor, steps, chosenP, cursorPhase, moduli, evalP, samples, loading, error, bind, refresh, open, close, setPrimary, toggleSelected, setCursor, stepCursor };
+  return { api, sources, available, workspaces, recent, demo, selected, comparedRuns, primaryId, primary, cursor, steps, chosenP, cursorPhase, moduli, evalP, samples, loading, error, bind, refresh, open, close, followRunning, setPrimary, toggleSelected, setCursor, stepCursor };
 });
