@@ -169,6 +169,21 @@ describe('interpolation (Fig. 6)', () => {
     expect(peakOf(grid(1.5, 2, 6, (t) => t))?.barrier).toBeNull();
   });
 
+  it('keeps the barrier when extrapolating on a grid that does not hit t = 0 and t = 1', () => {
+    const rows = grid(-1, 2, 101, bump); // t = −1, −0.97, …: no row at 0 or 1
+    expect(rows.some((r) => r.t === 0 || r.t === 1)).toBe(false);
+    const p = peakOf(rows);
+    expect(p?.barrier).not.toBeNull();
+    expect(p!.barrier!).toBeCloseTo(p!.value - 0.2, 2);
+  });
+
+  it('writes the label of an end at the edge of the plot inwards, so that it is not cut off', () => {
+    const opt = interpolationOption(grid(0, 1, 11, bump), { a: 'a', b: 'b' });
+    const series = opt.series as LineSeriesOption[];
+    const data = (series[0].markLine as { data: { name: string; label: { align: string } }[] }).data;
+    expect(data.map((d) => d.label.align)).toEqual(['left', 'right']);
+  });
+
   it('skips non-finite losses and returns null when nothing is finite', () => {
     const rows = grid(0, 1, 5, (t) => t);
     rows[4].train_loss = NaN;
