@@ -209,7 +209,7 @@ describe('attention over training (Fig. 3)', () => {
     const a = overTraining();
     const svg = svgOf(withTitle(attentionHeatmapOption(a, { sequence: 0, mode: 'attention', cursor: 120 }), 'Attention over training'), 900, 560);
     const words = texts(svg);
-    for (const w of ['Attention over training', 'position t', 'step', 'attention a_t', 'k = 5: end of the summed prefix', 'cursor: step 120']) expect(words).toContain(w);
+    for (const w of ['Attention over training', 'position t', 'step (one row per snapshot, not to scale)', 'attention a_t', 'k = 5: end of the summed prefix', 'cursor: step 120']) expect(words).toContain(w);
     const cells = paths(svg).filter((p) => p.kind === 'chart' && p.series === 0 && p.dataIndex !== null);
     expect(cells.length).toBe(a.steps.length * T);
     // the colour scale spans [0, max attention]
