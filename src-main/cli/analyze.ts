@@ -1,6 +1,6 @@
 /** `export` and `analyze …`: command-line doors onto the analysis engine. */
 import { Command, InvalidArgumentError } from 'commander';
-import { collect, int, num } from './args.js';
+import { collect, count, int, num } from './args.js';
 import cliProgress from 'cli-progress';
 import { writeFileAtomic } from '../engine/io/atomic.js';
 import { openSource, type AnalysisSource, type OpenOptions } from '../engine/analysis/source.js';
@@ -86,11 +86,11 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
   common(analyze.command('attention').description('attention of sequences at a step, or over training with the sign of each change (Figs. 2, 3)').argument('<source>'))
     .option('--step <S>', 'the snapshot step (default: the last)', int('--step'))
     .option('--sequence <tokens>', 'a sequence as comma-separated tokens (repeatable; default: the first test sequences)', collect, [] as string[])
-    .option('--first <n>', 'how many test sequences when none is given', int('--first'), 4)
+    .option('--first <n>', 'how many test sequences when none is given', count('--first'), 4)
     .option('--over-training', 'every snapshot between --from and --to')
     .option('--from <S>', 'first step', int('--from'))
     .option('--to <S>', 'last step', int('--to'))
-    .option('--stride <K>', 'every K-th snapshot', int('--stride'), 1)
+    .option('--stride <K>', 'every K-th snapshot', count('--stride'), 1)
     .option('--out <file>', 'CSV (default) or .json')
     .addHelpText('after', '\nColumns: step,sequence,position,attention,change (change: +1 grew, −1 shrank since the previous snapshot).\nExample:\n  circuit-workbench analyze attention runs/curriculum-s0 --over-training --first 2 --out attention.csv')
     .action(async (spec: string, o: { step?: number; sequence: string[]; first: number; overTraining?: boolean; from?: number; to?: number; stride: number; out?: string; data?: string; p?: number }) => {

@@ -40,7 +40,9 @@ export class EvalSession {
     try {
       session = await ort.InferenceSession.create(checkpoint.evalGraph, SESSION_OPTIONS);
     } catch (err) {
-      throw new OnnxFormatError(`${checkpoint.source} does not load in onnxruntime: ${(err as Error).message.split('\n')[0]}`);
+      // drop onnxruntime's source location and C++ signature ("/onnxruntime_src/…:202 onnxruntime::Model::Model(…) ")
+      const reason = (err as Error).message.split('\n')[0].replace(/^\/\S*onnxruntime_src\S*:\d+ (?:\S+ )?\S*?\(.*?\)(?: const)? (?=[A-Z])/, '').split(/(?<=\.) /)[0];
+      throw new OnnxFormatError(`${checkpoint.source} does not load in onnxruntime: ${reason}`);
     }
     return new EvalSession(checkpoint, session);
   }

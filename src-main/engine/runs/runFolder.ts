@@ -179,6 +179,9 @@ export function readManifest(dir: string): RunManifest {
   for (const key of ['config', 'layout', 'phases', 'snapshotSteps', 'status', 'parameterCount'] as const) {
     if (m[key] === undefined || m[key] === null) throw new RunFormatError(`${file} is missing the field '${key}'`);
   }
+  if (!Array.isArray(m.snapshotSteps) || !m.snapshotSteps.every((x) => Number.isInteger(x) && x >= 0)) throw new RunFormatError(`${file} has a malformed 'snapshotSteps' (a list of whole numbers); the file is corrupt`);
+  const cfg = m.config as Partial<RunManifest['config']>;
+  if (typeof cfg !== 'object' || typeof cfg.model !== 'object' || cfg.model === null || typeof cfg.task !== 'object' || !Array.isArray(cfg.phases)) throw new RunFormatError(`${file} has a malformed 'config' (it needs model, task and phases); the file is corrupt`);
   return m as RunManifest;
 }
 
