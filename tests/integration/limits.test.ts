@@ -28,7 +28,7 @@ describe('training configurations', () => {
       [['model.d=100000'], /d \(width\) = 100000 is larger than 1,024/],
       [['model.h=1000000'], /h \(MLP width\) = 1000000 is larger than 4,096/],
       [['task.nTrain=1000000000'], /n_train = 1000000000 is larger than 1,000,000/],
-      [['phases.0.steps=1e20'], /the schedule has [\d,]+ steps; the most is 10,000,000/],
+      [['phases.0.steps=1e20'], /the schedule has [\d,]+ steps in total; a run may take at most 10,000,000/],
       [['task.nTrain=1000000', 'model.h=4096'], /one step would hold 15\.3 GiB in a single activation/],
       [['model.d=1024', 'model.h=4096', 'snapshots.every=1'], /the trajectory would take .* GiB .*; the most is 4 GiB/],
       [['seed=10000000000'], /seed must be an integer in \[0, 1,000,000,000\]/],

@@ -139,6 +139,7 @@ export class RunWriter {
    * replaces the run's own limit (undefined or null: the whole schedule).
    */
   static resume(dir: string, maxSteps?: number | null): RunWriter {
+    readManifest(dir); // a folder that is not a run gets its sentence before any lock is taken
     const lock = acquireWriterLock(dir);
     try {
       return RunWriter.resumeLocked(dir, maxSteps, lock);

@@ -110,8 +110,7 @@ function checkBounds(c: TrainConfig): void {
     ['n_heldout', c.task.nHeldout, LIMITS.nHeldout, 'the held-out set is evaluated at every snapshot'],
   ];
   for (const [name, v, max, why] of sizes) if (v > max) throw new RangeError(`${name} = ${v} is larger than ${max.toLocaleString('en-US')}, the most this workbench trains (${why}); choose a smaller value`);
-  const steps = totalSteps(c);
-  if (steps > LIMITS.totalSteps) throw new RangeError(`the schedule has ${steps.toLocaleString('en-US')} steps; the most is ${LIMITS.totalSteps.toLocaleString('en-US')} (about a day on one core at full batch): train in shorter runs`);
+  const steps = totalSteps(c); // at most MAX_STEPS: checked before the bounds
   const batch = Math.max(...c.phases.map((ph) => ph.batchSize ?? c.task.nTrain), c.task.nTest, c.task.nHeldout);
   const widest = Math.max(c.model.h, c.task.T * c.model.d, c.task.T * c.model.V);
   if (batch * widest > LIMITS.activationFloats) {
