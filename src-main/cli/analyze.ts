@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import { writeFileAtomic } from '../engine/io/atomic.js';
 import { openSource, type AnalysisSource, type OpenOptions } from '../engine/analysis/source.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate, projectTrajectories } from '../engine/analysis/analyses.js';
-import type { ProjectionMethod } from '../engine/analysis/project.js';
+import type { ProjectionMethod } from '../engine/analysis/projection.js';
 import { exportSnapshot } from '../engine/runs/snapshot.js';
 import { refuseWriteIntoRun } from '../engine/runs/runFolder.js';
 import { csvNumber } from '../engine/io/float32Text.js';

@@ -1,5 +1,5 @@
 /** Messages between the job manager and a job worker process. */
-import type { ProjectionMethod } from '../engine/analysis/project.js';
+import type { ProjectionMethod } from '../engine/analysis/projection.js';
 import type { TrainConfig } from '../engine/train/config.js';
 
 export type JobSpec =

@@ -6,7 +6,7 @@ import { train } from '../engine/train/trainer.js';
 import { runExperiment } from '../engine/experiment/experiment.js';
 import { openSource } from '../engine/analysis/source.js';
 import { projectTrajectories, } from '../engine/analysis/analyses.js';
-import { CancelledError } from '../engine/analysis/project.js';
+import { CancelledError } from '../engine/analysis/projection.js';
 import type { FromWorker, JobSpec } from './protocol.js';
 
 export async function runJob(spec: JobSpec, signal: AbortSignal, post: (m: FromWorker) => void): Promise<void> {

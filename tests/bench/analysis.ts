@@ -12,7 +12,7 @@ import { PAPER_MODEL, initParams } from '../../src-main/engine/model/config.js';
 import { exportModel } from '../../src-main/engine/onnx/export.js';
 import { openSource } from '../../src-main/engine/analysis/source.js';
 import { attention, interpolate } from '../../src-main/engine/analysis/analyses.js';
-import { pca, project } from '../../src-main/engine/analysis/project.js';
+import { pca, project } from '../../src-main/engine/analysis/projection.js';
 import { Rng } from '../../src-main/engine/task/rng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cw-bench-analysis-'));

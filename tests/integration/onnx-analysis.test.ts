@@ -16,7 +16,7 @@ import { encodeModel } from '../../src-main/engine/onnx/proto.js';
 import { EvalSession } from '../../src-main/engine/onnx/session.js';
 import { openSource, SourceError } from '../../src-main/engine/analysis/source.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate, prefixSequences, projectTrajectories } from '../../src-main/engine/analysis/analyses.js';
-import { CancelledError, pca, project } from '../../src-main/engine/analysis/project.js';
+import { CancelledError, pca, project } from '../../src-main/engine/analysis/projection.js';
 import { train } from '../../src-main/engine/train/trainer.js';
 import { presetConfig, type TrainConfig } from '../../src-main/engine/train/config.js';
 import { readManifest } from '../../src-main/engine/runs/runFolder.js';
@@ -341,7 +341,7 @@ describe('analyses', () => {
     await expect(embeddings(src, { p: 9 })).rejects.toThrow(/p = 9 is larger than the vocabulary V = 4/);
   });
 
-  it('PCA through the Gram matrix matches numpy’s SVD', async () => {
+  it('PCA by randomised SVD matches numpy’s SVD', async () => {
     const rng = new Rng(4);
     const n = 200;
     const width = 300;

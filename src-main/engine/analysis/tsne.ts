@@ -1,89 +1,15 @@
 /**
- * Projections of parameter trajectories (Fig. 7): exact PCA through the Gram matrix of the
- * centred snapshots (snapshots ≪ parameters), with explained variance; t-SNE and UMAP on the
- * PCA-50 coordinates. Parameter vectors are never unit-normalised. Long work reports progress,
- * yields to the event loop and stops when its signal is aborted.
+ * t-SNE for trajectory projections (Fig. 7): exact affinities over nearest neighbours, and
+ * Barnes–Hut forces through a quadtree. Reports progress, yields to the event loop and stops
+ * when its signal is aborted.
  */
-import { UMAP } from 'umap-js';
-import { matmul, topEigen, transpose } from './linalg.js';
-import { Rng } from '../task/rng.js';
+import { checkCancel, tick } from './cancel.js';
 
-export type ProjectionMethod = 'pca' | 'tsne' | 'umap';
-
-export interface ProjectionInput {
-  /** snapshot-major float32 [n, width] */
-  data: Float32Array;
-  n: number;
-  width: number;
-}
-
-export interface ProjectOptions {
-  method: ProjectionMethod;
-  dims?: number;
-  seed?: number;
+export interface TsneOptions {
   perplexity?: number;
   iterations?: number;
-  neighbors?: number;
   signal?: AbortSignal;
   onProgress?: (stage: string, fraction: number) => void;
-}
-
-export interface Projection {
-  method: ProjectionMethod;
-  /** float64 [n, dims] */
-  coords: Float64Array;
-  dims: number;
-  /** PCA only: fraction of the total variance along each component */
-  explainedVariance: number[] | null;
-}
-
-export class CancelledError extends Error {
-  override name = 'CancelledError';
-  constructor() {
-    super('cancelled');
-  }
-}
-
-const tick = () => new Promise((r) => setImmediate(r));
-
-function checkCancel(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new CancelledError();
-}
-
-/** PCA scores of the centred rows, through the n×n Gram matrix. */
-export async function pca(
-  input: ProjectionInput,
-  k: number,
-  opts: Pick<ProjectOptions, 'signal' | 'onProgress'> & { tol?: number; maxIter?: number } = {},
-): Promise<{ coords: Float64Array; explained: number[]; k: number }> {
-  const { data, n, width } = input;
-  if (n < 2) throw new RangeError('a projection needs at least two snapshots');
-  opts.onProgress?.('centring', 0);
-  const mean = new Float64Array(width);
-  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j] += data[i * width + j];
-  for (let j = 0; j < width; j++) mean[j] /= n;
-  const centred = new Float32Array(n * width);
-  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) centred[i * width + j] = data[i * width + j] - mean[j];
-  checkCancel(opts.signal);
-  opts.onProgress?.('gram matrix', 0.2);
-  await tick();
-  const gram = await matmul(centred, transpose(centred, n, width), n, width, n);
-  let trace = 0;
-  for (let i = 0; i < n; i++) trace += gram[i * n + i];
-  checkCancel(opts.signal);
-  opts.onProgress?.('eigenvectors', 0.6);
-  await tick();
-  k = Math.min(k, n - 1);
-  const { values, vectors } = await topEigen(gram, n, k, { tol: opts.tol, maxIter: opts.maxIter });
-  const coords = new Float64Array(n * k);
-  for (let j = 0; j < k; j++) {
-    const scale = Math.sqrt(Math.max(values[j], 0));
-    // a deterministic sign: the first snapshot has a non-positive coordinate
-    const sign = vectors[j] > 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) coords[i * k + j] = sign * scale * vectors[i * k + j];
-  }
-  opts.onProgress?.('done', 1);
-  return { coords, explained: Array.from(values, (v) => (trace > 0 ? Math.max(v, 0) / trace : 0)), k };
 }
 
 /**
@@ -91,7 +17,7 @@ export async function pca(
  * nearest neighbours, early exaggeration 12 for 250 iterations, learning rate max(n/48, 50),
  * momentum 0.5 then 0.8, per-parameter gains, PCA initialisation (std 1e-4).
  */
-export async function tsne(points: Float64Array, n: number, dim: number, init: Float64Array, opts: ProjectOptions): Promise<Float64Array> {
+export async function tsne(points: Float64Array, n: number, dim: number, init: Float64Array, opts: TsneOptions): Promise<Float64Array> {
   const perplexity = Math.min(opts.perplexity ?? 30, (n - 1) / 3);
   const iterations = opts.iterations ?? 1000;
   const kNeighbors = Math.min(n - 1, Math.floor(3 * perplexity + 1));
@@ -367,46 +293,4 @@ class QuadTree {
     }
     return z;
   }
-}
-
-/** Projects snapshots (rows) to `dims` coordinates. */
-export async function project(input: ProjectionInput, opts: ProjectOptions): Promise<Projection> {
-  const dims = opts.dims ?? 2;
-  if (opts.method === 'pca') {
-    const r = await pca(input, Math.max(dims, 10), opts);
-    const coords = new Float64Array(input.n * dims);
-    for (let i = 0; i < input.n; i++) for (let j = 0; j < dims; j++) coords[i * dims + j] = j < r.k ? r.coords[i * r.k + j] : 0;
-    return { method: 'pca', coords, dims, explainedVariance: r.explained };
-  }
-  if (dims !== 2) throw new RangeError(`${opts.method} projects to 2 dimensions here`);
-  const stage = (name: string, a: number, b: number) => (s: string, f: number) => opts.onProgress?.(s === 'done' ? name : s, a + (b - a) * f);
-  // The 50-D reduction only feeds neighbourhoods to t-SNE/UMAP: a looser subspace suffices.
-  const reduced = await pca(input, 50, { signal: opts.signal, onProgress: stage('PCA-50', 0, 0.2), tol: 1e-4, maxIter: 12 });
-  const n = input.n;
-  const k = reduced.k;
-  const points = reduced.coords;
-  if (opts.method === 'tsne') {
-    const std = Math.sqrt(points.reduce((a, _, i) => (i % k === 0 ? a + points[i] ** 2 : a), 0) / n) || 1;
-    const init = new Float64Array(n * 2);
-    for (let i = 0; i < n; i++) {
-      init[2 * i] = (points[i * k] / std) * 1e-4;
-      init[2 * i + 1] = k > 1 ? (points[i * k + 1] / std) * 1e-4 : 0;
-    }
-    const coords = await tsne(points, n, k, init, { ...opts, onProgress: stage('t-SNE', 0.2, 1) });
-    return { method: 'tsne', coords, dims: 2, explainedVariance: null };
-  }
-  const rng = new Rng(opts.seed ?? 0);
-  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(opts.neighbors ?? 15, n - 1), minDist: 0.1, random: () => rng.uniform() });
-  const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * k, (i + 1) * k)));
-  const epochs = umap.initializeFit(rows);
-  for (let e = 0; e < epochs; e++) {
-    umap.step();
-    if (e % 10 === 0) {
-      checkCancel(opts.signal);
-      opts.onProgress?.('UMAP', 0.2 + (0.8 * e) / epochs);
-      await tick();
-    }
-  }
-  const emb = umap.getEmbedding();
-  return { method: 'umap', coords: Float64Array.from(emb.flat()), dims: 2, explainedVariance: null };
 }
