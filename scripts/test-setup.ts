@@ -28,6 +28,8 @@ export const REQUIREMENTS: Requirement[] = [
   { apt: 'python3-numpy', why: 'reading and writing .npy and CSV files as a user would', modules: ['numpy'] },
   { apt: 'python3-torch', why: 'comparing the model with PyTorch', modules: ['torch'] },
   { apt: 'python3-onnx', why: 'checking exported models with the onnx checker', modules: ['onnx'] },
+  { apt: 'python3-scipy', why: 'checking the sweep statistics (Wilson intervals, Fisher exact test)', modules: ['scipy'] },
+  { apt: 'python3-sklearn', why: 'checking the silhouette score and timing peers in the benchmarks', modules: ['sklearn'] },
   { apt: 'chromium', why: 'the end-to-end tests (Playwright never downloads a browser)', files: ['/usr/bin/chromium'] },
   { apt: 'slurm-wlm', why: 'the sweep tests against a one-node SLURM', programs: ['sbatch', 'slurmctld', 'slurmd'] },
   { apt: 'munge', why: "SLURM's authentication", programs: ['munged'] },

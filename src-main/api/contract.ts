@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { JobInfo } from '../jobs/events.js';
+import { RUN_NAME_PATTERN, RUN_NAME_RULE } from './runName.js';
 
 const id = z.string().min(1).max(200);
 const step = z.number().int().min(0);
@@ -52,7 +53,7 @@ export const requests = {
   'source.close': z.object({ id }).strict(),
   'source.metrics': z.object({ id }).strict(),
   'analysis.accuracy': z.object({ id, step: step.optional() }).strict(),
-  'analysis.attention': z.object({ id, step, tokens: sequences }).strict(),
+  'analysis.attention': z.object({ id, step, tokens: sequences, p: z.number().int().min(2).max(64).optional() }).strict(),
   'analysis.attentionOverTraining': z.object({ id, tokens: sequences.max(16), from: step.optional(), to: step.optional(), stride: z.number().int().min(1).max(10_000).optional() }).strict(),
   'analysis.embeddings': z.object({ id, step, set: z.enum(['prefixes', 'train', 'test']), p: z.number().int().min(2).max(64).optional(), k: z.number().int().min(1).max(16).optional() }).strict(),
   'analysis.interpolate': z
@@ -74,10 +75,10 @@ export const requests = {
       overrides: z.record(z.string().max(64), z.union([z.number().finite(), z.string().max(64), z.boolean()])).optional(),
       maxSteps: z.number().int().min(1).max(10_000_000).optional(),
       /** a name for the run folder (created under the first workspace) */
-      name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'a run name may hold letters, digits, dots, dashes and underscores').optional(),
+      name: z.string().regex(RUN_NAME_PATTERN, RUN_NAME_RULE).optional(),
     })
     .strict(),
-  'experiment.start': z.object({ experiment: z.enum(['fig5']), seeds: seedList, maxSteps: z.number().int().min(1).max(10_000_000).optional(), name: z.string().regex(/^[A-Za-z0-9._-]{1,80}$/).optional() }).strict(),
+  'experiment.start': z.object({ experiment: z.enum(['fig5']), seeds: seedList, maxSteps: z.number().int().min(1).max(10_000_000).optional(), name: z.string().regex(RUN_NAME_PATTERN, RUN_NAME_RULE).optional() }).strict(),
   'sweep.list': z.object({}).strict(),
   'sweep.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'sweep.summary': z.object({ path: z.string().min(1).max(4096) }).strict(),
@@ -120,6 +121,8 @@ export interface SourceInfo {
   config: Record<string, string | number | boolean | null>;
   /** a few test sequences to start the sequence editor with */
   sampleSequences: number[][];
+  /** the moduli the analyses can evaluate on (each phase's p), with a few test sequences of each */
+  moduli: { p: number; sampleSequences: number[][] }[];
 }
 
 export interface MetricsTable {
@@ -190,9 +193,21 @@ export interface Responses {
   'source.close': { closed: boolean };
   'source.metrics': MetricsTable;
   'analysis.accuracy': { step: number; train: LossAccuracy; test: LossAccuracy };
-  'analysis.attention': { step: number; previousStep: number | null; attention: number[][]; previous: number[][] | null; prediction: number[]; target: number[] };
+  'analysis.attention': { step: number; previousStep: number | null; attention: number[][]; previous: number[][] | null; prediction: number[]; target: number[]; /** the modulus of the targets */ p: number; /** the modulus of the phase the step lies in (null: no phases) */ phaseP: number | null };
   'analysis.attentionOverTraining': { steps: number[]; T: number; k: number; values: number[][][]; change: number[][][] };
-  'analysis.embeddings': { step: number; d: number; p: number; k: number; points: { x: number; y: number; label: number; tokens: string }[]; explainedVariance: number[] | null };
+  'analysis.embeddings': {
+    step: number;
+    d: number;
+    p: number;
+    k: number;
+    points: { x: number; y: number; label: number; tokens: string }[];
+    explainedVariance: number[] | null;
+    /** silhouette of z_A grouped by the prefix sum (null with fewer than 2 sums), and how many sums */
+    silhouette: number | null;
+    classes: number;
+    /** the modulus of the phase the step lies in (null: no phases) */
+    phaseP: number | null;
+  };
   'analysis.interpolate': { rows: { t: number; train_loss: number; train_acc: number; test_loss: number; test_acc: number }[]; a: string; b: string };
   'analysis.project': JobInfo;
   'train.presets': { name: string; description: string; config: unknown }[];
@@ -227,11 +242,16 @@ export class ApiError extends Error {
 export function validate<C extends Channel>(channel: C, payload: unknown): Request<C> {
   const schema = requests[channel];
   if (!schema) throw new ApiError('invalid', `unknown call '${String(channel)}'`);
-  const r = schema.safeParse(payload ?? {});
+  return parseRequest(schema as z.ZodType, channel, payload ?? {}) as Request<C>;
+}
+
+/** Parses a call's payload with `schema`; a mismatch is an ApiError('invalid') naming the first problem. */
+export function parseRequest<T>(schema: z.ZodType<T>, channel: string, payload: unknown): T {
+  const r = schema.safeParse(payload);
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue.path.length ? `'${issue.path.join('.')}'` : 'the request';
     throw new ApiError('invalid', `${channel}: ${where} ${issue.message.replace(/^Invalid input: /, '').toLowerCase()}`);
   }
-  return r.data as Request<C>;
+  return r.data;
 }

@@ -2,10 +2,12 @@
  * One handler per call: validate, call the engine, shape the answer. The IPC registrar, the
  * HTTP server and the tests all use this table; none of them computes anything of its own.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makeDirectory } from '../engine/io/directories.js';
 import { join } from 'node:path';
 import { ApiError, validate, type Channel, type Request, type Response, type SourceInfo } from './contract.js';
 import { SourceRegistry, describe, discover } from './sources.js';
+import { dataFor, modulusAt, phaseAt } from './phaseData.js';
 import type { JobManager } from '../jobs/manager.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate } from '../engine/analysis/analyses.js';
 import { readMetrics, RunFormatError } from '../engine/runs/runFolder.js';
@@ -73,16 +75,17 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       };
     },
     'analysis.accuracy': async ({ id, step }) => accuracy(sources.get(id), step),
-    'analysis.attention': async ({ id, step, tokens }) => {
+    'analysis.attention': async ({ id, step, tokens, p: requested }) => {
       const src = sources.get(id);
       const flat = Int32Array.from(tokens.flat());
       if (tokens.some((t) => t.length !== src.checkpoint.T)) throw new ApiError('invalid', `every sequence needs T = ${src.checkpoint.T} tokens`);
+      const p = dataFor(src, modulusAt(src, step, requested)).p;
       const now = await attention(src, flat, step);
       const i = src.steps.indexOf(step);
       const previousStep = i > 0 ? src.steps[i - 1] : null;
       const prev = previousStep === null ? null : await attention(src, flat, previousStep);
       const T = src.checkpoint.T;
-      const target = tokens.map((s) => s.slice(0, src.data.k).reduce((a, x) => a + x, 0) % src.data.p);
+      const target = tokens.map((s) => s.slice(0, src.data.k).reduce((a, x) => a + x, 0) % p);
       return {
         step,
         previousStep,
@@ -90,6 +93,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         previous: prev ? toMatrix(prev.attention, prev.n, T) : null,
         prediction: Array.from(now.prediction),
         target,
+        p,
+        phaseP: phaseAt(src.phases, step)?.p ?? null,
       };
     },
     'analysis.attentionOverTraining': async ({ id, tokens, from, to, stride }) => {
@@ -100,16 +105,22 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return { steps: r.steps, T: r.T, k: src.data.k, values: cube(r.values), change: cube(r.change) };
     },
     'analysis.embeddings': async ({ id, step, set, p, k }) => {
-      const src = sources.get(id);
-      const r = await embeddings(src, { step, set, p, k });
+      const opened = sources.get(id);
+      // the data of the step's phase (or of the chosen modulus): p = 2 prefixes and sets in a p = 2 phase
+      const at = modulusAt(opened, step, p);
+      const src = set === 'prefixes' ? opened : { ...opened, data: dataFor(opened, at) };
+      const r = await embeddings(src, { step, set, p: at, k });
       const T = src.checkpoint.T;
       return {
         step: r.step,
         d: r.d,
-        p: p ?? src.data.p,
+        p: at,
+        phaseP: phaseAt(opened.phases, step)?.p ?? null,
         k: k ?? src.data.k,
         points: Array.from({ length: r.n }, (_, i) => ({ x: r.xy[2 * i], y: r.xy[2 * i + 1], label: r.labels[i], tokens: Array.from(r.tokens.subarray(i * T, (i + 1) * T)).join('') })),
         explainedVariance: r.explainedVariance,
+        silhouette: r.silhouette,
+        classes: r.classes,
       };
     },
     'analysis.interpolate': async ({ a, b, points, from, to }) => {
@@ -131,7 +142,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       for (const [path, value] of Object.entries(overrides ?? {})) applyOverride(config, `${path}=${JSON.stringify(value)}`);
       validateConfig(config);
       const runDir = workspaceOut(name ?? `${preset}-s${config.seed}-${timestamp()}`);
-      mkdirSync(runDir, { recursive: true });
+      makeDirectory(runDir);
       return jobs.start({ kind: 'train', runDir, config, maxSteps: maxSteps ?? null }, `train ${preset} seed ${config.seed}`, runDir);
     },
     'experiment.start': async ({ experiment, seeds, maxSteps, name }) => {

@@ -8,6 +8,7 @@ import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node
 import { join, relative, isAbsolute, basename } from 'node:path';
 import { openSource, type AnalysisSource } from '../engine/analysis/source.js';
 import { ApiError, type SourceInfo } from './contract.js';
+import { moduliOf, sampleSequences } from './phaseData.js';
 
 /** The most entries `PathPolicy.check` looks at inside one folder tree before refusing it. */
 const MAX_TREE_ENTRIES = 100_000;
@@ -90,8 +91,6 @@ function flatten(obj: unknown, prefix = '', out: Record<string, string | number 
 export function describe(id: string, src: AnalysisSource): SourceInfo {
   const m = src.manifest;
   const T = src.checkpoint.T;
-  const tokens = src.data.test.tokens;
-  const sample = Array.from({ length: Math.min(8, src.data.test.n) }, (_, i) => Array.from(tokens.subarray(i * T, (i + 1) * T)));
   return {
     id,
     path: src.path,
@@ -111,7 +110,8 @@ export function describe(id: string, src: AnalysisSource): SourceInfo {
     stepsDone: m?.stepsDone ?? null,
     totalSteps: m?.totalSteps ?? null,
     config: m ? flatten({ seed: m.config.seed, task: m.config.task, model: m.config.model, phases: m.config.phases, backend: m.backend }) : flatten({ model: src.checkpoint.model ?? { T, V: src.checkpoint.V, d: src.checkpoint.d } }),
-    sampleSequences: sample,
+    sampleSequences: sampleSequences(src, src.data.p),
+    moduli: moduliOf(src).map((p) => ({ p, sampleSequences: sampleSequences(src, p) })),
   };
 }
 

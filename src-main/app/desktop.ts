@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { basename, dirname, extname } from 'node:path';
 import { z } from 'zod';
 import type { BrowserWindow, Dialog, OpenDialogOptions, SaveDialogOptions } from 'electron';
-import { ApiError } from '../api/contract.js';
+import { ApiError, parseRequest as parse } from '../api/contract.js';
 import { DESKTOP_IPC, type AppInfo } from '../preload/api.js';
 import type { IpcHandler } from './registrar.js';
 
@@ -55,16 +55,6 @@ const saveRequest = z
   .strict();
 
 const noArguments = z.union([z.undefined(), z.null(), z.object({}).strict()]);
-
-function parse<T>(schema: z.ZodType<T>, channel: string, payload: unknown): T {
-  const r = schema.safeParse(payload);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = issue.path.length ? `'${issue.path.join('.')}'` : 'the request';
-    throw new ApiError('invalid', `${channel}: ${where} ${issue.message.replace(/^Invalid input: /, '').toLowerCase()}`);
-  }
-  return r.data;
-}
 
 const FILTERS: Record<string, { name: string; extensions: string[] }> = {
   '.png': { name: 'PNG image', extensions: ['png'] },

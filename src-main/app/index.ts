@@ -17,7 +17,8 @@ import { discover, PathPolicy, SourceRegistry } from '../api/sources.js';
 import { JobManager } from '../jobs/manager.js';
 import { DESKTOP_IPC, type AppInfo } from '../preload/api.js';
 import { desktopTable, RecentList } from './desktop.js';
-import { utilityProcessLauncher } from './jobs.js';
+import { inProcessLauncher } from '../jobs/in-process.js';
+import { utilityProcessLauncher, utilityProcessRunLauncher } from './utility-process-launcher.js';
 import { APP_URL as BUILT_APP_URL, handleAppScheme, registerAppScheme } from './protocol.js';
 import { apiTable, registerHandlers, trustedSender } from './registrar.js';
 import { hardenContents, hardenSession, windowOptions } from './window.js';
@@ -77,7 +78,9 @@ function start(): void {
   // Harden every web contents the app ever creates, the window's included.
   app.on('web-contents-created', (_event, contents) => hardenContents(contents, () => APP_URL));
 
-  const jobs = new JobManager(utilityProcessLauncher(WORKER_PATH));
+  // Every job in a utility process, except an experiment: it only waits on its runs, each in a
+  // utility process of its own, which only the main process can start.
+  const jobs = new JobManager(utilityProcessLauncher(WORKER_PATH), { launchByKind: { experiment: inProcessLauncher(utilityProcessRunLauncher(WORKER_PATH)) } });
   jobs.onEvent((e: JobEvent) => {
     const win = liveWindow();
     if (win && !win.webContents.isDestroyed()) win.webContents.send(DESKTOP_IPC.jobEvent, e);

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, isAbsolute, join, relative } from 'node:path';
 import type { CustomScheme, Protocol } from 'electron';
-import { CSP } from './window.js';
+import { CSP } from '../api/csp.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'workbench';

@@ -1,22 +1,11 @@
 /**
- * The workbench window and everything that keeps it locked down (DESIGN.md §7): secure web
- * preferences, a strict Content-Security-Policy on every response, no navigation away from the
+ * The workbench window and everything that keeps it locked down (docs/design.md, security):
+ * secure web preferences, a strict Content-Security-Policy on every response, no navigation away from the
  * app, no new windows, no <webview>, no browser permissions. Pure functions over Electron objects
  * so that the tests can check them with fakes.
  */
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
-
-/** The Content-Security-Policy of every page the app loads (the same as the HTTP server's). */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { CSP } from '../api/csp.js';
 
 /** The options of the workbench window: a sandboxed, context-isolated renderer with no Node. */
 export function windowOptions(preloadPath: string): BrowserWindowConstructorOptions {

@@ -1,10 +1,10 @@
 /** `export` and `analyze …`: command-line doors onto the analysis engine. */
 import { Command, InvalidArgumentError } from 'commander';
-import { collect, int, num } from './args.js';
+import { collect, count, int, num } from './args.js';
 import cliProgress from 'cli-progress';
 import { writeFileAtomic } from '../engine/io/atomic.js';
 import { openSource, type AnalysisSource, type OpenOptions } from '../engine/analysis/source.js';
-import { accuracy, attention, attentionOverTraining, embeddings, interpolate, projectTrajectories } from '../engine/analysis/analyses.js';
+import { accuracy, attention, attentionOverTraining, embeddings, interpolate, projectTrajectories, silhouetteOverTraining } from '../engine/analysis/analyses.js';
 import type { ProjectionMethod } from '../engine/analysis/projection.js';
 import { exportSnapshot } from '../engine/runs/snapshot.js';
 import { refuseWriteIntoRun } from '../engine/runs/runFolder.js';
@@ -86,11 +86,11 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
   common(analyze.command('attention').description('attention of sequences at a step, or over training with the sign of each change (Figs. 2, 3)').argument('<source>'))
     .option('--step <S>', 'the snapshot step (default: the last)', int('--step'))
     .option('--sequence <tokens>', 'a sequence as comma-separated tokens (repeatable; default: the first test sequences)', collect, [] as string[])
-    .option('--first <n>', 'how many test sequences when none is given', int('--first'), 4)
+    .option('--first <n>', 'how many test sequences when none is given', count('--first'), 4)
     .option('--over-training', 'every snapshot between --from and --to')
     .option('--from <S>', 'first step', int('--from'))
     .option('--to <S>', 'last step', int('--to'))
-    .option('--stride <K>', 'every K-th snapshot', int('--stride'), 1)
+    .option('--stride <K>', 'every K-th snapshot', count('--stride'), 1)
     .option('--out <file>', 'CSV (default) or .json')
     .addHelpText('after', '\nColumns: step,sequence,position,attention,change (change: +1 grew, −1 shrank since the previous snapshot).\nExample:\n  circuit-workbench analyze attention runs/curriculum-s0 --over-training --first 2 --out attention.csv')
     .action(async (spec: string, o: { step?: number; sequence: string[]; first: number; overTraining?: boolean; from?: number; to?: number; stride: number; out?: string; data?: string; p?: number }) => {
@@ -118,24 +118,46 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
       }
     });
 
-  common(analyze.command('embeddings').description('z_A of all p^k prefixes followed by zeros, or of a dataset, labelled by the sum of the first k tokens (Fig. 4)').argument('<source>'))
+  common(analyze.command('embeddings').description('z_A of all p^k prefixes followed by zeros, or of a dataset, labelled by the sum of the first k tokens, and the silhouette of z_A grouped by that sum (Fig. 4)').argument('<source>'))
     .option('--step <S>', 'the snapshot step (default: the last)', int('--step'))
     .option('--set <name>', 'prefixes (default), train or test', 'prefixes')
     .option('--k <k>', 'number of leading tokens', int('--k'))
+    .option('--every-snapshot', 'the silhouette at every snapshot between --from and --to instead of the points at one step')
+    .option('--from <S>', 'first step (with --every-snapshot)', int('--from'))
+    .option('--to <S>', 'last step (with --every-snapshot)', int('--to'))
+    .option('--stride <K>', 'every K-th snapshot (with --every-snapshot)', int('--stride'), 1)
+    .option('--json', 'print {"silhouette": s, "classes": n, …} on the last line (the points, if wanted, go to --out)')
     .option('--out <file>', 'CSV (default) or .json')
-    .addHelpText('after', '\nColumns: index,label,tokens,x,y,z0..z{d-1} (x, y: z_A itself for d = 2, else its first two principal components).\nExample:\n  circuit-workbench analyze embeddings runs/fig4@3000 --p 2 --out clusters.csv')
-    .action(async (spec: string, o: { step?: number; set: string; k?: number; out?: string; data?: string; p?: number }) => {
+    .addHelpText(
+      'after',
+      '\nColumns: index,label,tokens,x,y,z0..z{d-1} (x, y: z_A itself for d = 2, else its first two principal components);\nwith --every-snapshot: step,silhouette,classes. The silhouette (−1..1, scikit-learn\'s definition, on z_A) is\nhigh when every prefix sum is its own tight cluster: Fig. 4 is a high score with 6 classes (p = 2) and 16 (p = 4).\nExamples:\n  circuit-workbench analyze embeddings runs/fig4@64000 --p 2 --out clusters.csv\n  circuit-workbench analyze embeddings runs/fig4 --p 4 --json\n  circuit-workbench analyze embeddings runs/fig4 --p 2 --every-snapshot --stride 10 --out silhouette.csv',
+    )
+    .action(async (spec: string, o: { step?: number; set: string; k?: number; everySnapshot?: boolean; from?: number; to?: number; stride: number; json?: boolean; out?: string; data?: string; p?: number }) => {
       try {
         if (!['prefixes', 'train', 'test'].includes(o.set)) throw new InvalidArgumentError(`--set must be prefixes, train or test, got '${o.set}'`);
+        if (o.everySnapshot && o.step !== undefined) throw new InvalidArgumentError('--step and --every-snapshot exclude each other; use --from and --to to choose the steps');
+        if (!o.everySnapshot && (o.from !== undefined || o.to !== undefined)) throw new InvalidArgumentError('--from and --to go with --every-snapshot');
         const src = await openSource(spec, openOpts(o));
-        const r = await embeddings(src, { step: o.step, set: o.set as 'prefixes', p: o.p, k: o.k });
+        const set = o.set as 'prefixes' | 'train' | 'test';
+        const score = (s: number | null) => (s === null ? 'undefined' : s.toFixed(4));
+        if (o.everySnapshot) {
+          const r = await silhouetteOverTraining(src, { set, p: o.p, k: o.k, from: o.from, to: o.to, stride: o.stride });
+          const last = r.silhouettes[r.silhouettes.length - 1];
+          if (o.out || !o.json) write(o.out, csv(['step', 'silhouette', 'classes'], r.steps.map((step, i) => [step, r.silhouettes[i] ?? '', r.classes])));
+          if (o.json) process.stdout.write(JSON.stringify({ silhouette: last, classes: r.classes, step: r.steps[r.steps.length - 1], p: r.p, k: r.k, set, steps: r.steps, silhouettes: r.silhouettes }) + '\n');
+          else if (o.out) process.stdout.write(`${r.steps.length} snapshots → ${o.out}; silhouette ${score(last)} (${r.classes} classes) at step ${r.steps[r.steps.length - 1]}\n`);
+          return;
+        }
+        const r = await embeddings(src, { step: o.step, set, p: o.p, k: o.k });
         const T = src.checkpoint.T;
         if (o.out?.endsWith('.json')) {
-          write(o.out, JSON.stringify({ step: r.step, d: r.d, labels: Array.from(r.labels), xy: Array.from(r.xy), zAttn: Array.from(r.zAttn), explainedVariance: r.explainedVariance }) + '\n');
-        } else {
+          write(o.out, JSON.stringify({ step: r.step, d: r.d, silhouette: r.silhouette, classes: r.classes, labels: Array.from(r.labels), xy: Array.from(r.xy), zAttn: Array.from(r.zAttn), explainedVariance: r.explainedVariance }) + '\n');
+        } else if (o.out || !o.json) {
           const rows = Array.from({ length: r.n }, (_, i) => [i, r.labels[i], Array.from(r.tokens.subarray(i * T, (i + 1) * T)).join(''), r.xy[2 * i], r.xy[2 * i + 1], ...Array.from(r.zAttn.subarray(i * r.d, (i + 1) * r.d))]);
           write(o.out, csv(['index', 'label', 'tokens', 'x', 'y', ...Array.from({ length: r.d }, (_, j) => `z${j}`)], rows));
         }
+        if (o.json) process.stdout.write(JSON.stringify({ silhouette: r.silhouette, classes: r.classes, step: r.step, p: o.p ?? src.data.p, k: o.k ?? src.data.k, set, n: r.n, d: r.d }) + '\n');
+        else if (o.out) process.stdout.write(`${r.n} points → ${o.out}; silhouette ${score(r.silhouette)} (${r.classes} classes) at step ${r.step}\n`);
       } catch (err) {
         fail(err);
       }

@@ -14,3 +14,9 @@ export const num = (name: string) => (v: string): number => {
 
 /** For repeatable options. */
 export const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** A count: a whole number ≥ 1 (a stride of 0 or -1 first sequences mean nothing). */
+export const count = (name: string) => (v: string): number => {
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1, got '${v}'.`);
+  return Number(v);
+};

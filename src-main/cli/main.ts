@@ -10,21 +10,22 @@ import { fileURLToPath } from 'node:url';
 import { ApiError } from '../api/contract.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, totalSteps, validateConfig, type TrainConfig } from '../engine/train/config.js';
 import { TrainError, train, type TrainProgress } from '../engine/train/trainer.js';
-import { EXPERIMENTS, parseSeeds, runExperiment, type ExperimentResult } from '../engine/experiment/experiment.js';
+import { EXPERIMENTS, parseSeeds } from '../engine/experiment/experiment.js';
 import { refuseWriteIntoRun, RunFormatError } from '../engine/runs/runFolder.js';
 import { generateTaskData, modulusFolder, writeTaskData } from '../engine/runs/datasets.js';
 import { RunWriteError } from '../engine/runs/runWriter.js';
+import { FolderError } from '../engine/io/directories.js';
 import { NpyError } from '../engine/io/npy.js';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
-import { makeProgressBar, makeMultiBar } from './progress.js';
+import { makeProgressBar } from './progress.js';
 import { registerAnalysis } from './analyze.js';
-import { registerSweep } from './sweep.js';
+import { registerSweep, runLocalSweep } from './sweep.js';
 import { SweepError } from '../engine/experiment/sweepSpec.js';
 import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 
-const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError, SweepError];
+const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, FolderError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError, SweepError];
 
 function fail(err: unknown): never {
   const fsSentence = fileSystemSentence(err);
@@ -188,58 +189,25 @@ addConfigOptions(
 
 program
   .command('experiment')
-  .description('run every schedule of an experiment over several seeds and report how often each succeeds')
+  .description('a named sweep: every schedule of an experiment over several seeds, with success rates, 95 % intervals and the Fisher exact p-value')
   .argument('<name>', `one of ${Object.keys(EXPERIMENTS).join(', ')}`)
   .option('--seeds <list>', 'seeds, as a range or a list: 0-4, 0,2,5', '0-4')
   .option('--jobs <n>', 'runs at once (default: the number of cores)', int('--jobs'))
-  .option('--out <dir>', 'folder for the runs and summary (default runs/experiment-<name>)')
-  .option('--max-steps <n>', 'stop every run after N steps (for a quick look)', int('--max-steps'))
-  .option('--backend <name>', `auto (default), ${BACKENDS.join(', ')}`, backendArg)
+  .option('--out <dir>', 'the sweep folder for the runs and summary (default runs/experiment-<name>)')
+  .option('--max-steps <n>', 'stop every run after N steps (for a quick look; such runs count only for calls with the same --max-steps)', int('--max-steps'))
   .option('--json', 'print the summary as JSON')
-  .addHelpText('after', '\nExample:\n  circuit-workbench experiment fig5 --seeds 0-4 --jobs 2')
-  .action(async (name: string, o: { seeds: string; jobs?: number; out?: string; maxSteps?: number; backend?: string; json?: boolean }) => {
+  .addHelpText('after', "\nExample:\n  circuit-workbench experiment fig5 --seeds 0-4 --jobs 2\n(the same as 'circuit-workbench sweep' with the experiment's presets; 'sweep status DIR' works on its folder)")
+  .action(async (name: string, o: { seeds: string; jobs?: number; out?: string; maxSteps?: number; json?: boolean }) => {
     try {
       const seeds = parseSeeds(o.seeds);
-      if (!Object.hasOwn(EXPERIMENTS, name)) throw new ConfigError(`unknown experiment '${name}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
+      const exp = Object.hasOwn(EXPERIMENTS, name) ? EXPERIMENTS[name] : undefined;
+      if (!exp) throw new ConfigError(`unknown experiment '${name}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
       const outDir = o.out ?? join('runs', `experiment-${name}`);
-      const controller = new AbortController();
-      process.on('SIGINT', () => controller.abort());
-      const bars = o.json ? null : makeMultiBar();
-      const result = await runExperiment({
-        experiment: name,
-        seeds,
-        outDir,
-        jobs: o.jobs,
-        maxSteps: o.maxSteps,
-        backend: o.backend,
-        signal: controller.signal,
-        onProgress: (p) => bars?.update(p),
-      });
-      bars?.stop();
-      process.stdout.write(o.json ? JSON.stringify(result) + '\n' : formatExperiment(result));
-      process.exit(result.failures.length > 0 ? 1 : controller.signal.aborted ? 130 : 0);
+      await runLocalSweep(outDir, { schedules: exp.schedules, seeds, grid: [], set: [], maxSteps: o.maxSteps ?? null }, o);
     } catch (err) {
       fail(err);
     }
   });
-
-function formatExperiment(r: ExperimentResult): string {
-  const pct = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
-  const lines = [
-    `experiment ${r.experiment}: ${r.outDir}`,
-    '',
-    'run                     final train  final test  held-out  first step test ≥ 0.99',
-    ...r.runs.map((x) => `${(x.schedule + ' seed ' + x.seed).padEnd(24)}${pct(x.finalTrainAcc).padStart(11)}${pct(x.finalTestAcc).padStart(12)}${pct(x.finalHeldoutAcc).padStart(10)}  ${x.firstStepAbove ?? 'never'}${x.status === 'complete' ? '' : ` (${x.status})`}`),
-    '',
-    'schedule     succeeded (test ≥ 0.99)  median step to 0.99  median final train  median final test  median held-out',
-    ...r.schedules.map((s) => `${s.schedule.padEnd(13)}${`${s.succeeded}/${s.seeds}`.padStart(23)}${String(s.medianStepToThreshold ?? '—').padStart(21)}${pct(s.medianFinalTrainAcc).padStart(20)}${pct(s.medianFinalTestAcc).padStart(19)}${pct(s.medianFinalHeldoutAcc).padStart(17)}`),
-    ...r.failures.map((f) => `failed: ${f.run}: ${f.message}`),
-    '',
-    `summary written to ${join(r.outDir, 'summary.csv')} and summary.json`,
-    '',
-  ];
-  return lines.join('\n');
-}
 
 program
   .command('presets')

@@ -161,28 +161,31 @@ Examples:
     });
 }
 
+/** Runs (or resumes) a sweep on this machine, prints its summary and exits. */
+export async function runLocalSweep(dir: string, spec: SweepSpec, o: { jobs?: number; json?: boolean }): Promise<never> {
+  const sweep = openSweep(dir, spec, 'local');
+  writeSweep(dir, sweep);
+  const controller = new AbortController();
+  process.on('SIGINT', () => controller.abort());
+  process.on('SIGTERM', () => controller.abort());
+  const bars = o.json ? null : makeMultiBar();
+  const { failures } = await runSweepLocally({
+    sweepDir: dir,
+    sweep,
+    launch: forkRunLauncher,
+    jobs: o.jobs,
+    signal: controller.signal,
+    onProgress: (p) => bars?.update({ run: p.run.dir, step: p.step, totalSteps: p.totalSteps, testAcc: p.testAcc, done: p.done }),
+  });
+  bars?.stop();
+  const s = summarizeSweep(dir, sweep, null);
+  writeSummaries(dir, s);
+  process.stdout.write(o.json ? JSON.stringify(s) + '\n' : formatSweep(dir, s));
+  process.exit(failures.length > 0 ? 1 : controller.signal.aborted ? 130 : 0);
+}
+
 async function startSweep(dir: string, spec: SweepSpec, o: StartFlags): Promise<void> {
-  if (o.scheduler === 'local') {
-    const sweep = openSweep(dir, spec, 'local');
-    writeSweep(dir, sweep);
-    const controller = new AbortController();
-    process.on('SIGINT', () => controller.abort());
-    process.on('SIGTERM', () => controller.abort());
-    const bars = o.json ? null : makeMultiBar();
-    const { failures } = await runSweepLocally({
-      sweepDir: dir,
-      sweep,
-      launch: forkRunLauncher,
-      jobs: o.jobs,
-      signal: controller.signal,
-      onProgress: (p) => bars?.update({ run: p.run.dir, step: p.step, totalSteps: p.totalSteps, testAcc: p.testAcc, done: p.done }),
-    });
-    bars?.stop();
-    const s = summarizeSweep(dir, sweep, null);
-    writeSummaries(dir, s);
-    process.stdout.write(o.json ? JSON.stringify(s) + '\n' : formatSweep(dir, s));
-    process.exit(failures.length > 0 ? 1 : controller.signal.aborted ? 130 : 0);
-  }
+  if (o.scheduler === 'local') await runLocalSweep(dir, spec, o);
   const slurm: SlurmOptions = { partition: o.partition, time: o.time, cpusPerTask: o.cpusPerTask, mem: o.mem, account: o.account, maxParallel: o.maxParallel, extra: o.sbatchArg };
   const sweep = openSweep(dir, spec, 'slurm', slurm);
   const submitted = submitSweep(dir, sweep, slurm);

@@ -1,6 +1,6 @@
 /**
  * Job worker entry for an Electron utility process (`utilityProcess.fork`, see
- * src-main/app/jobs.ts): messages arrive on `process.parentPort` as MessageEvents (`e.data`) and
+ * src-main/app/utility-process-launcher.ts): messages arrive on `process.parentPort` as MessageEvents (`e.data`) and
  * go back with `process.parentPort.postMessage`. Does not import electron: the parent port is a
  * property Electron puts on `process` in utility processes.
  */
@@ -22,7 +22,7 @@ const post = (m: FromWorker) => port.postMessage(m);
 port.on('message', (e) => {
   const m = e.data as ToWorker | undefined;
   if (!m || typeof m !== 'object') return;
-  if (m.type === 'cancel') controller.abort();
+  if (m.type === 'cancel') controller.abort(m.reason);
   else if (m.type === 'start' && !started) {
     started = true;
     void runJob(m.spec, controller.signal, post).finally(() => {

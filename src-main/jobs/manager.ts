@@ -4,21 +4,11 @@
  * cancels them on request. At most `concurrency` workers run at once (default: the cores); the
  * jobs past that wait in a queue, reported as running with the stage 'queued'.
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { JobEvent, JobInfo } from './events.js';
-import type { FromWorker, JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
-
-/** Forks src-main/jobs/node-worker.ts through tsx. */
-export const nodeWorkerLauncher: WorkerLauncher = (onMessage, onExit) => {
-  const entry = fileURLToPath(new URL('./node-worker.ts', import.meta.url));
-  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  child.on('message', (m) => onMessage(m as FromWorker));
-  child.on('exit', (code) => onExit(code));
-  return { send: (m) => child.send(m), kill: () => child.kill('SIGKILL') };
-};
+import { nodeWorkerLauncher } from './launchers.js';
+import type { JobSpec, WorkerHandle, WorkerLauncher } from './protocol.js';
 
 interface Job {
   info: JobInfo;
@@ -27,7 +17,9 @@ interface Job {
   handle: WorkerHandle | null;
   /** whether its worker has said anything yet (it is still loading before that) */
   heard: boolean;
-  result: unknown;
+  /** resolves when the job's worker process has ended (or the job left the queue unstarted) */
+  ended: Promise<void>;
+  markEnded: () => void;
 }
 
 /** How long a cancelled job's worker may take to stop before it is killed: once it runs, and while it still loads. */
@@ -39,6 +31,8 @@ export const QUEUED_STAGE = 'queued';
 export interface JobManagerOptions {
   /** how many workers may run at once (default: the cores) */
   concurrency?: number;
+  /** another launcher for the jobs of a kind (the desktop app runs experiments in-process) */
+  launchByKind?: Partial<Record<JobSpec['kind'], WorkerLauncher>>;
 }
 
 export class JobManager {
@@ -48,9 +42,12 @@ export class JobManager {
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly launch: WorkerLauncher;
   readonly concurrency: number;
+  private readonly launchByKind: Partial<Record<JobSpec['kind'], WorkerLauncher>>;
 
+  /** `launch` starts every job's worker, unless `options.launchByKind` names another for its kind. */
   constructor(launch: WorkerLauncher = nodeWorkerLauncher, options: JobManagerOptions = {}) {
     this.launch = launch;
+    this.launchByKind = options.launchByKind ?? {};
     const n = options.concurrency ?? availableParallelism();
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`the job concurrency must be a positive integer, got ${n}`);
     this.concurrency = n;
@@ -67,7 +64,9 @@ export class JobManager {
 
   start(spec: JobSpec, label: string, outDir: string | null): JobInfo {
     const info: JobInfo = { jobId: randomUUID(), kind: spec.kind, label, state: 'running', fraction: 0, stage: QUEUED_STAGE, outDir, message: null };
-    const job: Job = { info, spec, handle: null, heard: false, result: null };
+    let markEnded = (): void => {};
+    const ended = new Promise<void>((resolve) => (markEnded = resolve));
+    const job: Job = { info, spec, handle: null, heard: false, ended, markEnded };
     this.jobs.set(info.jobId, job);
     this.queue.push(job);
     this.pump();
@@ -90,7 +89,7 @@ export class JobManager {
       this.active--;
       this.pump();
     };
-    job.handle = this.launch(
+    job.handle = (this.launchByKind[job.spec.kind] ?? this.launch)(
       (m) => {
         job.heard = true;
         if (info.state !== 'running') return;
@@ -102,7 +101,6 @@ export class JobManager {
           info.state = 'done';
           info.fraction = 1;
           info.stage = 'done';
-          job.result = m.result;
           this.emit({ type: 'done', job: { ...info }, result: m.result });
         } else if (m.type === 'failed') {
           info.state = 'failed';
@@ -115,6 +113,7 @@ export class JobManager {
         }
       },
       (code) => {
+        job.markEnded();
         if (info.state === 'running') {
           info.state = 'failed';
           info.message = `the worker process ended unexpectedly (exit code ${code})`;
@@ -132,19 +131,20 @@ export class JobManager {
   }
 
   /** Asks a job to stop (it finishes its current step and saves); kills it if it has not after 15 s (2 min while its worker loads). */
-  cancel(jobId: string): JobInfo | null {
+  cancel(jobId: string, reason?: string): JobInfo | null {
     const job = this.jobs.get(jobId);
     if (!job) return null;
     const queued = this.queue.indexOf(job);
     if (queued >= 0) {
       // never started: nothing to stop, nothing written
       this.queue.splice(queued, 1);
+      job.markEnded();
       job.info.state = 'cancelled';
       job.info.stage = 'cancelled';
       this.emit({ type: 'cancelled', job: { ...job.info } });
     } else if (job.info.state === 'running' && job.handle) {
       const handle = job.handle;
-      handle.send({ type: 'cancel' });
+      handle.send({ type: 'cancel', reason });
       // a worker still loading (slow on a busy machine) has not read the cancel yet: give it longer
       const timer = setTimeout(() => job.info.state === 'running' && handle.kill(), job.heard ? STOP_GRACE_MS : LOADING_GRACE_MS);
       timer.unref();
@@ -156,12 +156,22 @@ export class JobManager {
     return [...this.jobs.values()].map((j) => ({ ...j.info }));
   }
 
-  result(jobId: string): unknown {
-    return this.jobs.get(jobId)?.result ?? null;
-  }
-
-  shutdown(): void {
-    this.queue.length = 0;
-    for (const j of this.jobs.values()) if (j.info.state === 'running') j.handle?.kill();
+  /**
+   * Cancels every job with `reason` (each running one saves and records why it stopped) and waits
+   * for the workers to end; those still running after `graceMs` are killed.
+   */
+  async shutdown(reason = 'the workbench was closed', graceMs = 10_000): Promise<void> {
+    for (const j of this.queue.splice(0)) {
+      j.info.state = 'cancelled';
+      j.info.stage = 'cancelled';
+      j.markEnded();
+    }
+    const running = [...this.jobs.values()].filter((j) => j.info.state === 'running' && j.handle);
+    for (const j of running) j.handle!.send({ type: 'cancel', reason });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(running.map((j) => j.ended)), timeout]);
+    clearTimeout(timer);
+    for (const j of running) j.handle!.kill();
   }
 }

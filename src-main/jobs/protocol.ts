@@ -1,16 +1,27 @@
-/** Messages between the job manager and a job worker process. */
+/** Messages between the job manager (or a run launcher) and a job worker process. */
+import type { BackendName } from '../engine/backend.js';
 import type { ProjectionMethod } from '../engine/analysis/projection.js';
 import type { TrainConfig } from '../engine/train/config.js';
+import type { TrainProgress } from '../engine/train/trainer.js';
 
 export type JobSpec =
-  | { kind: 'train'; runDir: string; config: TrainConfig; maxSteps: number | null }
+  /** a new run from `config`, or (`resume`, config null) the run in runDir continued */
+  | { kind: 'train'; runDir: string; config: TrainConfig | null; resume?: boolean; maxSteps: number | null; backend?: BackendName | 'auto' }
   | { kind: 'experiment'; experiment: string; seeds: number[]; outDir: string; maxSteps: number | null }
   | { kind: 'project'; paths: string[]; ids: string[]; method: ProjectionMethod; every: number; seed: number };
 
-export type ToWorker = { type: 'start'; spec: JobSpec } | { type: 'cancel' };
+/** `reason` (why it was cancelled) goes into the run's status message. */
+export type ToWorker = { type: 'start'; spec: JobSpec } | { type: 'cancel'; reason?: string };
 
 export type FromWorker =
-  | { type: 'progress'; fraction: number; stage: string; point?: { step: number; trainLoss: number; trainAcc: number; testLoss: number; testAcc: number } }
+  | {
+      type: 'progress';
+      fraction: number;
+      stage: string;
+      point?: { step: number; trainLoss: number; trainAcc: number; testLoss: number; testAcc: number };
+      /** a training job's full progress report (what a run launcher passes on) */
+      train?: TrainProgress;
+    }
   | { type: 'done'; result: unknown }
   | { type: 'failed'; message: string }
   | { type: 'cancelled' };

@@ -1,21 +1,25 @@
 /**
  * What a job worker does with a spec: calls the engine and reports. Transport-free, so the
- * Node child-process worker and the Electron utility-process worker share it.
+ * Node child-process worker, the Electron utility-process worker and the in-process launcher
+ * share it. An experiment trains its runs through `launchRun`.
  */
 import { train } from '../engine/train/trainer.js';
 import { runExperiment } from '../engine/experiment/experiment.js';
+import type { RunLauncher } from '../engine/experiment/launcher.js';
 import { openSource } from '../engine/analysis/source.js';
-import { projectTrajectories, } from '../engine/analysis/analyses.js';
+import { projectTrajectories } from '../engine/analysis/analyses.js';
 import { CancelledError } from '../engine/analysis/projection.js';
 import type { FromWorker, JobSpec } from './protocol.js';
 
-export async function runJob(spec: JobSpec, signal: AbortSignal, post: (m: FromWorker) => void): Promise<void> {
+export async function runJob(spec: JobSpec, signal: AbortSignal, post: (m: FromWorker) => void, launchRun?: RunLauncher): Promise<void> {
   try {
     if (spec.kind === 'train') {
       const result = await train({
         runDir: spec.runDir,
-        config: spec.config,
+        config: spec.config ?? undefined,
+        resume: spec.resume === true,
         maxSteps: spec.maxSteps,
+        backend: spec.backend,
         signal,
         onProgress: (p) =>
           post({
@@ -23,16 +27,19 @@ export async function runJob(spec: JobSpec, signal: AbortSignal, post: (m: FromW
             fraction: p.step / p.totalSteps,
             stage: `step ${p.step} of ${p.totalSteps} (${p.phase})`,
             point: { step: p.step, trainLoss: p.trainLoss, trainAcc: p.trainAcc, testLoss: p.testLoss, testAcc: p.testAcc },
+            train: p,
           }),
       });
-      post(result.status === 'cancelled' ? { type: 'cancelled' } : result.status === 'complete' || result.status === 'stopped' ? { type: 'done', result } : { type: 'failed', message: `training ${result.status}` });
+      post(result.status === 'cancelled' ? { type: 'cancelled' } : result.status === 'complete' || result.status === 'stopped' ? { type: 'done', result } : { type: 'failed', message: result.message ?? `training ${result.status}` });
     } else if (spec.kind === 'experiment') {
+      if (!launchRun) throw new Error('this worker cannot start training runs; experiments run where a run launcher is given');
       const done = new Map<string, number>();
       const result = await runExperiment({
         experiment: spec.experiment,
         seeds: spec.seeds,
         outDir: spec.outDir,
         maxSteps: spec.maxSteps,
+        launch: launchRun,
         signal,
         onProgress: (p) => {
           done.set(p.run, p.done ? 1 : p.step / p.totalSteps);

@@ -14,7 +14,9 @@ import { availableParallelism } from 'node:os';
 import { ApiError, type JobEvent } from '../api/contract.js';
 import { createHandlers, dispatch } from '../api/handlers.js';
 import { PathPolicy, SourceRegistry, discover } from '../api/sources.js';
-import { JobManager, nodeWorkerLauncher } from '../jobs/manager.js';
+import { JobManager } from '../jobs/manager.js';
+import { nodeWorkerLauncher } from '../jobs/launchers.js';
+import { CSP } from '../api/csp.js';
 import { bearer, checkOrigin, checkToken, cookieName, hostCheck, readCookie, tokenCookie, tokenMatcher } from './access.js';
 
 export interface ServeOptions {
@@ -54,7 +56,6 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const MAX_BODY = 1 << 20;
 
 const DEFAULT_MAX_STREAMS = 32;
@@ -223,12 +224,13 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     url: `http://${shownHost}:${port}/?token=${token}`,
     token,
     jobs,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of streams) s.end();
-        jobs.shutdown();
+    close: async () => {
+      for (const s of streams) s.end();
+      await jobs.shutdown('the server that started it was stopped');
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

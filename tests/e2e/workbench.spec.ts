@@ -123,6 +123,7 @@ test('a researcher opens runs and every view draws real data', async ({ page }) 
   await expect(emb).toHaveAttribute('data-state', 'ready');
   const embSvg = await text(await exportFigure(page, emb, 'svg'));
   expect(embSvg).toContain('PC 1');
+  await expect(page.getByTestId('embeddings-silhouette')).toHaveText(/^silhouette by sum -?\d\.\d\d \(\d+ sums\)$/);
   await shot(page, 'embeddings');
 
   // Interpolation (Fig. 6)

@@ -99,23 +99,26 @@ describe('circuit-workbench experiment', () => {
     expect(() => parseSeeds('a-b')).toThrow(/cannot read seeds 'a-b'/);
   });
 
-  it('runs both schedules per seed in parallel processes and writes the summary table', () => {
+  it('runs both schedules per seed in parallel processes as a named sweep and writes the summary table', () => {
     const out = join(root, 'exp');
-    const r = cli(['experiment', 'fig5', '--seeds', '0-1', '--jobs', '2', '--max-steps', '15', '--out', out], { timeout: 300_000 });
+    const r = cli(['experiment', 'fig5', '--seeds', '0-1', '--jobs', '2', '--max-steps', '15', '--out', out], { timeout: 600_000 });
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/scratch\s+0\/2/);
-    expect(r.stdout).toMatch(/curriculum\s+0\/2/);
+    expect(r.stdout).toMatch(/scratch\s+2\/2\s+0\s+0\.00\s+\[0\.00, 0\.66\]/);
+    expect(r.stdout).toMatch(/curriculum\s+2\/2\s+0\s/);
+    expect(r.stdout).toMatch(/two-sided Fisher exact p \(scratch vs curriculum\): 1\.00/);
     const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('schedule,seed,status,steps,final_train_acc,final_test_loss,final_test_acc,final_heldout_acc,first_step_test_acc_ge_0.99,seconds');
-    expect(csv.slice(1).map((l) => l.split(',').slice(0, 4).join(','))).toEqual(['scratch,0,stopped,15', 'scratch,1,stopped,15', 'curriculum,0,stopped,15', 'curriculum,1,stopped,15']);
-    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { schedules: { schedule: string; seeds: number }[] };
-    expect(summary.schedules.map((s) => [s.schedule, s.seeds])).toEqual([['scratch', 2], ['curriculum', 2]]);
+    expect(csv[0]).toBe('schedule,total,succeeded,rate,ci95_lo,ci95_hi,median_first_step_ge_0.99,median_final_train_acc,median_final_test_acc,median_final_heldout_acc,p_value');
+    expect(csv.slice(1).map((l) => l.split(',').slice(0, 6).join(','))).toEqual(['scratch,2,0,0,0,0.6576', 'curriculum,2,0,0,0,0.6576']);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { cells: { schedules: { schedule: string; total: number }[] }[] };
+    expect(summary.cells[0].schedules.map((s) => [s.schedule, s.total])).toEqual([['scratch', 2], ['curriculum', 2]]);
+    // the same folders as before sweeps: <schedule>-s<seed>, cut short and saying so
+    expect(readManifest(join(out, 'scratch-s0'))).toMatchObject({ status: 'stopped', stoppedAtStep: 15 });
     // a second call reuses the finished runs
     const again = cli(['experiment', 'fig5', '--seeds', '0-1', '--max-steps', '15', '--out', out]);
     expect(again.code).toBe(0);
     expect(readManifest(join(out, 'scratch-s0')).stepsDone).toBe(15);
-  });
+  }, 900_000);
 
   it('refuses an unknown experiment', () => expectOneSentence(cli(['experiment', 'fig8']), /unknown experiment 'fig8'; choose one of fig5/));
 });

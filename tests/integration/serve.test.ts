@@ -148,6 +148,10 @@ describe('circuit-workbench serve', () => {
     expect((over.body.steps as number[]).at(-1)).toBe(20);
     const emb = await call('analysis.embeddings', { id, step: 40, set: 'prefixes', p: 2 });
     expect((emb.body.points as unknown[]).length).toBe(8);
+    // the silhouette of z_A by prefix sum rides along: 2^3 prefixes have the sums 0..3
+    expect(emb.body.classes).toBe(4);
+    expect(emb.body.silhouette as number).toBeGreaterThanOrEqual(-1);
+    expect(emb.body.silhouette as number).toBeLessThanOrEqual(1);
     const interp = await call('analysis.interpolate', { a: { id, step: 0 }, b: { id }, points: 5, from: 0, to: 1 });
     expect((interp.body.rows as unknown[]).length).toBe(5);
     expect((await call('analysis.accuracy', { id })).body).toHaveProperty('test.accuracy');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { train } from '../../src-main/engine/train/trainer.js';
 import { presetConfig, type TrainConfig } from '../../src-main/engine/train/config.js';
 import { readManifest } from '../../src-main/engine/runs/runFolder.js';
+import { isFinished } from '../../src-main/engine/experiment/sweepState.js';
 import { tempDir } from '../helpers.js';
 
 const root = tempDir();
@@ -24,6 +25,8 @@ describe('a run stopped by --max-steps', () => {
     const m = readManifest(dir);
     expect(m).toMatchObject({ status: 'stopped', stoppedAtStep: 12, stepsDone: 12, totalSteps: 30 });
     expect(m.message).toMatch(/stopped early by --max-steps at step 12 of 30/);
+    // finished for a sweep that asks for 12 steps (or fewer), not for one that wants the schedule
+    expect([isFinished(m, 12), isFinished(m, 10), isFinished(m, 20), isFinished(m, null)]).toEqual([true, true, false, false]);
     const rest = await train({ runDir: dir, resume: true, backend: 'wasm' });
     expect(rest.status).toBe('complete');
     expect(readManifest(dir)).toMatchObject({ status: 'complete', stoppedAtStep: null, stepsDone: 30 });

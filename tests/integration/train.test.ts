@@ -52,6 +52,27 @@ describe.each(TRAINING_BACKENDS)('training on %s', (backend) => {
     expect(last.heldout_acc).toBeGreaterThanOrEqual(0.95);
   });
 
+  it("holds the MLP still when a phase's mlpLrDiscount divides its learning rate to nothing", async () => {
+    const c = tinyCurriculum();
+    c.phases[1].mlpLrDiscount = 1e12;
+    const dir = join(root, 'mlp-discount');
+    await train({ runDir: dir, config: c, backend: 'wasm' });
+    const m = readManifest(dir);
+    expect(m.config.phases[1].mlpLrDiscount).toBe(1e12);
+    const traj = readTrajectory(dir, m);
+    const theta = (k: number) => traj.data.slice(traj.steps.indexOf(k) * traj.width, (traj.steps.indexOf(k) + 1) * traj.width);
+    const moved = (a: Float32Array, b: Float32Array, name: string) => {
+      const spec = paramLayout(c.model).params.find((p) => p.name === name)!;
+      let d = 0;
+      for (let i = spec.offset; i < spec.offset + spec.size; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+      return d;
+    };
+    // phase 1 (no discount) trains the MLP; phase 2 moves everything but the MLP
+    expect(moved(theta(0), theta(20), 'mlp.fc1.kernel')).toBeGreaterThan(1e-3);
+    for (const name of ['mlp.fc1.kernel', 'mlp.fc1.bias', 'mlp.fc2.kernel', 'mlp.fc2.bias']) expect(moved(theta(20), theta(40), name)).toBeLessThan(1e-7);
+    for (const name of ['token_embedding', 'attention.query', 'attention.value']) expect(moved(theta(20), theta(40), name)).toBeGreaterThan(1e-3);
+  });
+
   it('writes a complete run folder whose logs follow the reference semantics', async () => {
     const c = tinyCurriculum();
     const dir = join(root, 'folder');
@@ -63,7 +84,7 @@ describe.each(TRAINING_BACKENDS)('training on %s', (backend) => {
     expect(m.snapshotSteps).toEqual([0, 1, 2, 3, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]);
     expect(m.versions.tfjs).toMatch(/^4\./);
     // the fresh Adam of the second phase has taken exactly its 20 steps
-    expect(m.resume).toEqual({ step: 40, adamT: 20 });
+    expect(m.resume).toEqual({ step: 40, adamT: 20, file: 'resume/state-000040.npy' });
 
     const traj = readTrajectory(dir, m);
     expect(traj.steps).toEqual(m.snapshotSteps);

@@ -45,6 +45,19 @@ describe('Adam', () => {
     expect(Math.abs(y.dataSync()[1] - theta[1])).toBeCloseTo(1e-2, 6);
   });
 
+  it('gives each parameter group its own learning rate (the MLP discount)', () => {
+    const theta = [0.5, -1.25];
+    const grads = [[0.1, -2], [-0.3, 0.5], [0.2, 4]];
+    const x = tf.variable(tf.tensor1d([theta[0]]));
+    const y = tf.variable(tf.tensor1d([theta[1]]));
+    const adam = new Adam([[1], [1]]);
+    // y learns at lr / 10, as PyTorch's second group {"params": mlp, "lr": lr / discount}
+    for (const g of grads) tf.tidy(() => adam.apply([x, y], [tf.tensor1d([g[0]]), tf.tensor1d([g[1]])], 1e-2, [1, 0.1]));
+    expect(x.dataSync()[0]).toBeCloseTo(handAdam([theta[0]], grads.map((g) => [g[0]]), 1e-2)[0], 6);
+    expect(y.dataSync()[0]).toBeCloseTo(handAdam([theta[1]], grads.map((g) => [g[1]]), 1e-3)[0], 6);
+    expect(() => tf.tidy(() => adam.apply([x, y], [tf.tensor1d([1]), tf.tensor1d([1])], 1e-2, [1]))).toThrow(/2 parameters/);
+  });
+
   it('restarts fresh and restores saved state exactly', () => {
     const a = new Adam([[2], [1, 2]]);
     const p = [tf.variable(tf.tensor1d([1, 2])), tf.variable(tf.tensor2d([[3, 4]]))];

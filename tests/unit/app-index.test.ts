@@ -120,7 +120,7 @@ vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
 import { CHANNELS, type SourceInfo } from '../../src-main/api/contract.js';
 import { initParams, PAPER_MODEL } from '../../src-main/engine/model/config.js';
 import { exportModel } from '../../src-main/engine/onnx/export.js';
-import { CSP } from '../../src-main/app/window.js';
+import { CSP } from '../../src-main/api/csp.js';
 import { DESKTOP_IPC, apiChannel } from '../../src-main/preload/api.js';
 
 const { state } = fake;

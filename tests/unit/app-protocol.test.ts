@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, APP_URL, appResponse, handleAppScheme, registerAppScheme, resolveAppPath } from '../../src-main/app/protocol.js';
-import { CSP, isAppUrl } from '../../src-main/app/window.js';
+import { isAppUrl } from '../../src-main/app/window.js';
+import { CSP } from '../../src-main/api/csp.js';
 import { trustedSender, type FrameLike } from '../../src-main/app/registrar.js';
 import { tempDir } from '../helpers.js';
 

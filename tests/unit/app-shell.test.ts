@@ -24,8 +24,9 @@ const runJob = vi.hoisted(() => vi.fn());
 vi.mock('../../src-main/jobs/run-job.js', () => ({ runJob }));
 
 import type { Session, WebContents } from 'electron';
-import { CSP, hardenContents, hardenSession, isAppUrl, windowOptions, withCsp } from '../../src-main/app/window.js';
-import { utilityProcessLauncher } from '../../src-main/app/jobs.js';
+import { hardenContents, hardenSession, isAppUrl, windowOptions, withCsp } from '../../src-main/app/window.js';
+import { CSP } from '../../src-main/api/csp.js';
+import { utilityProcessLauncher } from '../../src-main/app/utility-process-launcher.js';
 import { desktopTable, OPEN_DIALOG_OPTIONS, RecentList, saveDialogOptions } from '../../src-main/app/desktop.js';
 import { JobManager } from '../../src-main/jobs/manager.js';
 import type { FromWorker, JobSpec, ToWorker } from '../../src-main/jobs/protocol.js';

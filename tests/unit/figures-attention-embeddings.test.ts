@@ -18,7 +18,7 @@ import {
   niceUnit,
   type OverTrainingAnswer,
 } from '../../src-renderer/src/figures/attentionHeatmap.js';
-import { embeddingAxisNames, embeddingClusters, embeddingsCsv, embeddingsOption, type EmbeddingsAnswer } from '../../src-renderer/src/figures/embeddings.js';
+import { embeddingAxisNames, embeddingClusters, embeddingsCsv, embeddingsOption, silhouetteText, type EmbeddingsAnswer } from '../../src-renderer/src/figures/embeddings.js';
 import {
   CURSOR_COLOR,
   MARKER_SYMBOL,
@@ -96,7 +96,7 @@ const NOW = [0.15, 0.15, 0.15, 0.15, 0.15, 0.025, 0.025, 0.025, 0.025, 0.025, 0.
 const BEFORE = [0.1, 0.1, 0.1, 0.2, 0.2, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025];
 
 function graphInput(previous: number[] | null, prediction = 3, target = 3): AttentionGraphInput {
-  const answer: AttentionAnswer = { step: 100, previousStep: previous ? 90 : null, attention: [NOW], previous: previous ? [previous] : null, prediction: [prediction], target: [target] };
+  const answer: AttentionAnswer = { step: 100, previousStep: previous ? 90 : null, attention: [NOW], previous: previous ? [previous] : null, prediction: [prediction], target: [target], p: 4, phaseP: 4 };
   return { tokens: TOKENS, k: K, answer };
 }
 
@@ -123,7 +123,7 @@ describe('attention graph (Fig. 2)', () => {
 
   it('makes edge widths proportional to attention, and a tiny change within tolerance unchanged', () => {
     const att = [0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625, 0.001953125, 0.0009765625, 0.00048828125, 0.00048828125];
-    const answer: AttentionAnswer = { step: 1, previousStep: 0, attention: [att], previous: [att.map((a, t) => (t === 0 ? a + 1e-9 : a))], prediction: [0], target: [0] };
+    const answer: AttentionAnswer = { step: 1, previousStep: 0, attention: [att], previous: [att.map((a, t) => (t === 0 ? a + 1e-9 : a))], prediction: [0], target: [0], p: 4, phaseP: 4 };
     const edges = attentionEdges({ tokens: TOKENS, k: K, answer }, { maxWidth: 40 });
     expect(edges[0].width).toBeCloseTo(20, 10);
     expect(edges[1].width).toBeCloseTo(10, 10);
@@ -209,7 +209,7 @@ describe('attention over training (Fig. 3)', () => {
     const a = overTraining();
     const svg = svgOf(withTitle(attentionHeatmapOption(a, { sequence: 0, mode: 'attention', cursor: 120 }), 'Attention over training'), 900, 560);
     const words = texts(svg);
-    for (const w of ['Attention over training', 'position t', 'step', 'attention a_t', 'k = 5: end of the summed prefix', 'cursor: step 120']) expect(words).toContain(w);
+    for (const w of ['Attention over training', 'position t', 'step (one row per snapshot, not to scale)', 'attention a_t', 'k = 5: end of the summed prefix', 'cursor: step 120']) expect(words).toContain(w);
     const cells = paths(svg).filter((p) => p.kind === 'chart' && p.series === 0 && p.dataIndex !== null);
     expect(cells.length).toBe(a.steps.length * T);
     // the colour scale spans [0, max attention]
@@ -318,10 +318,16 @@ function prefixEmbeddings(p: number, d: number): EmbeddingsAnswer {
     const angle = (2 * Math.PI * sum) / (K * (p - 1) + 1);
     points.push({ x: Math.cos(angle) + (i % 7) * 1e-3, y: Math.sin(angle) + (i % 5) * 1e-3, label: sum, tokens: tok.join('') + '0'.repeat(T - K) });
   }
-  return { step: 3000, d, p, k: K, points, explainedVariance: d === 2 ? null : [0.4567, 0.2346, 0.1] };
+  return { step: 3000, d, p, k: K, points, explainedVariance: d === 2 ? null : [0.4567, 0.2346, 0.1], silhouette: 0.9234, classes: K * (p - 1) + 1, phaseP: p };
 }
 
 describe('embeddings (Fig. 4)', () => {
+  it('states the silhouette of z_A by prefix sum, or that it is undefined', () => {
+    expect(silhouetteText(prefixEmbeddings(2, 2))).toBe(`silhouette by sum 0.92 (${K + 1} sums)`);
+    expect(silhouetteText({ silhouette: -0.456, classes: 16 })).toBe('silhouette by sum -0.46 (16 sums)');
+    expect(silhouetteText({ silhouette: null, classes: 1 })).toBe('silhouette by sum: undefined (1 sum)');
+  });
+
   it('names the axes z_A[0]/z_A[1] for d = 2, else principal components with their variance', () => {
     expect(embeddingAxisNames({ d: 2, explainedVariance: null })).toEqual(['z_A[0]', 'z_A[1]']);
     expect(embeddingAxisNames({ d: 32, explainedVariance: [0.4567, 0.2346] })).toEqual(['PC 1 (45.7%)', 'PC 2 (23.5%)']);

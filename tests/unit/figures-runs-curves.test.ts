@@ -8,9 +8,14 @@ import type { LineSeriesOption } from 'echarts';
 import { svgOf, toCsv } from '../../src-renderer/src/figures/export.js';
 import { curvePoints, curvesCsv, curvesOption, DEFAULT_CURVE_SETTINGS, ema, phaseSwitches, summarizeCurves, type CurveRun } from '../../src-renderer/src/figures/curves.js';
 import { interpolationCsv, interpolationOption, interpolationRangeErrors, peakOf, type InterpolationRow } from '../../src-renderer/src/figures/interpolation.js';
-import { asExperimentSummary, configDifferences, formatConfigValue } from '../../src-renderer/src/figures/runs.js';
+import { configDifferences, flattenConfig, formatConfigValue, presetDifferences } from '../../src-renderer/src/figures/configDifferences.js';
+import { presetConfig } from '../../src-main/engine/train/config.js';
+import { readFileSync } from 'node:fs';
+import { runStatus, stepsText } from '../../src-renderer/src/figures/runStatus.js';
+import { asExperimentSummary } from '../../src-renderer/src/figures/experimentSummary.js';
 import { liveTrainCsv, liveTrainOption, switchSteps } from '../../src-renderer/src/figures/train.js';
-import { cloneForm, formFromConfig, overridesOf, parseSeedList, scheduleSteps, trainStartRequest, validateTrainForm } from '../../src-renderer/src/forms/train.js';
+import { cloneForm, formFromConfig, overridesOf, scheduleSteps, trainStartRequest, validateTrainForm } from '../../src-renderer/src/forms/train.js';
+import { experimentStartRequest, parseSeedList, validateExperimentForm } from '../../src-renderer/src/forms/experiment.js';
 import type { MetricsTable, PhaseInfo, TrainProgressPoint } from '../../src-main/api/contract.js';
 
 function metrics(n: number, opts: { heldout?: boolean; switchAt?: number } = {}): MetricsTable {
@@ -80,6 +85,16 @@ describe('curves (Fig. 5)', () => {
     expect(svg).not.toContain('>cursor<'); // the cursor is not a legend entry
     expect((svg.match(/<path /g) ?? []).length).toBeGreaterThan(6);
     expect((opt.legend as { data: string[] }).data).toEqual(['scratch-s0 · train', 'scratch-s0 · test', 'scratch-s0 · heldout', 'curriculum-s0 · train', 'curriculum-s0 · test', 'curriculum-s0 · heldout']);
+  });
+
+  it('wraps a long legend onto rows instead of paging it, so that an export shows every run', () => {
+    const many: CurveRun[] = Array.from({ length: 6 }, (_, i) => ({ label: `fig5-curriculum-seed-${i}`, metrics: metrics(51, { heldout: true, switchAt: 20 }), phases: curriculumPhases }));
+    const opt = curvesOption(many, { ...DEFAULT_CURVE_SETTINGS, heldout: true, cursor: null });
+    expect((opt.legend as { type: string }).type).toBe('plain');
+    const svg = svgOf({ ...opt, title: { text: 'Fig. 5' } }, 900, 520);
+    for (const r of many) for (const split of ['train', 'test', 'heldout']) expect(svg).toContain(`${r.label} · ${split}`);
+    // the plot starts below the legend's rows
+    expect((opt.grid as { top: number }).top).toBeGreaterThan(100);
   });
 
   it('draws loss on a log axis and leaves out step 0 on a log step axis', () => {
@@ -152,6 +167,21 @@ describe('interpolation (Fig. 6)', () => {
     // a range entirely outside [0, 1] falls back to all its points
     expect(peakOf(grid(1.5, 2, 6, (t) => t), 'train_loss')?.t).toBe(2);
     expect(peakOf(grid(1.5, 2, 6, (t) => t))?.barrier).toBeNull();
+  });
+
+  it('keeps the barrier when extrapolating on a grid that does not hit t = 0 and t = 1', () => {
+    const rows = grid(-1, 2, 101, bump); // t = −1, −0.97, …: no row at 0 or 1
+    expect(rows.some((r) => r.t === 0 || r.t === 1)).toBe(false);
+    const p = peakOf(rows);
+    expect(p?.barrier).not.toBeNull();
+    expect(p!.barrier!).toBeCloseTo(p!.value - 0.2, 2);
+  });
+
+  it('writes the label of an end at the edge of the plot inwards, so that it is not cut off', () => {
+    const opt = interpolationOption(grid(0, 1, 11, bump), { a: 'a', b: 'b' });
+    const series = opt.series as LineSeriesOption[];
+    const data = (series[0].markLine as { data: { name: string; label: { align: string } }[] }).data;
+    expect(data.map((d) => d.label.align)).toEqual(['left', 'right']);
   });
 
   it('skips non-finite losses and returns null when nothing is finite', () => {
@@ -308,6 +338,18 @@ describe('train: live curves and the form', () => {
     expect(overridesOf(full, mini)).toEqual({ 'phases.0.batchSize': 2048 });
   });
 
+  it('bounds absurd sizes with a sentence saying why', () => {
+    const f = formFromConfig(config)!;
+    f.model.d = 100_000;
+    f.task.nTrain = 1e9;
+    const e = validateTrainForm(f);
+    expect(e['model.d']).toMatch(/^d must be a whole number from 1 to 1,024 \(the trajectory keeps every parameter at every snapshot\)$/);
+    expect(e['task.nTrain']).toMatch(/from 1 to 1,000,000 \(every training sequence is evaluated at every step\)/);
+    f.model.d = 1024;
+    f.task.nTrain = 1_000_000;
+    expect(validateTrainForm(f)['model.d']).toBeUndefined();
+  });
+
   it('reads seed lists as the engine does', () => {
     expect(parseSeedList('0-4')).toEqual([0, 1, 2, 3, 4]);
     expect(parseSeedList('0, 2,5')).toEqual([0, 2, 5]);
@@ -316,5 +358,44 @@ describe('train: live curves and the form', () => {
     expect(parseSeedList('a')).toMatch(/range/);
     expect(parseSeedList('1,,2')).toMatch(/cannot read/);
     expect(parseSeedList('')).toMatch(/range/);
+  });
+});
+
+describe('the experiment form', () => {
+  it('checks each field with a sentence and sends only what was given', () => {
+    expect(validateExperimentForm({ seeds: '0-4', maxSteps: '', name: '' })).toEqual({});
+    const bad = validateExperimentForm({ seeds: '4-2', maxSteps: 0, name: 'a b' });
+    expect(bad.seeds).toMatch(/empty/);
+    expect(bad.maxSteps).toMatch(/whole number from 1/);
+    expect(bad.name).toMatch(/letters, digits/);
+    expect(validateExperimentForm({ seeds: '0', maxSteps: 20_000_000, name: '' }).maxSteps).toBeDefined();
+    expect(experimentStartRequest({ seeds: ' 0-2 ', maxSteps: '', name: '' })).toEqual({ experiment: 'fig5', seeds: '0-2' });
+    expect(experimentStartRequest({ seeds: '1', maxSteps: 50, name: 'e1' })).toEqual({ experiment: 'fig5', seeds: '1', maxSteps: 50, name: 'e1' });
+  });
+});
+
+describe('the demo against the paper', () => {
+  it('lists the fields where the bundled demo run differs from its preset, read from its run.json', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../resources/demo/curriculum-s4/run.json', import.meta.url), 'utf8')) as { config: { task: unknown; model: unknown; phases: unknown } };
+    const run = flattenConfig({ task: manifest.config.task, model: manifest.config.model, phases: manifest.config.phases });
+    const rows = presetDifferences(run, presetConfig('fig5-curriculum'));
+    const keys = rows.map((r) => r.key);
+    expect(keys).toContain('phases.0.steps');
+    expect(keys).toContain('phases.1.steps');
+    expect(rows.find((r) => r.key === 'phases.0.steps')?.run).toBe(2000);
+    expect(keys.every((k) => /^(task|model|phases)\./.test(k))).toBe(true);
+    expect(presetDifferences(flattenConfig({ task: { T: 12 } }), { task: { T: 12 } })).toEqual([]);
+  });
+});
+
+describe('run status', () => {
+  it('says a run that ended short of its schedule stopped early, with done / total', () => {
+    const run = { status: 'complete' as const, stepsDone: 400, totalSteps: 10_000, steps: [0, 400] };
+    expect(runStatus(run)).toBe('stopped early');
+    expect(stepsText(run)).toBe('400 / 10,000');
+    expect(runStatus({ ...run, stepsDone: 10_000 })).toBe('complete');
+    expect(runStatus({ ...run, status: 'running' })).toBe('running');
+    expect(runStatus({ ...run, stepsDone: 10_000, stoppedEarly: true })).toBe('stopped early');
+    expect(runStatus({ ...run, status: null })).toBeNull();
   });
 });

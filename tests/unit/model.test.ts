@@ -1,5 +1,5 @@
 /**
- * The model against an independent float64 implementation written straight from DESIGN.md §1
+ * The model against an independent float64 implementation written straight from docs/design.md §1
  * (per-token, no pair table, W_V before pooling), and the whole model's gradient against central
  * finite differences of that implementation, on every training backend (the one-graph ONNX step
  * and tfjs wasm).

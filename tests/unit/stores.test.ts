@@ -105,8 +105,10 @@ describe('the workspace store', () => {
     const a = await ws.open(runA);
     const b = await ws.open(runB);
     expect(ws.error).toBeNull();
+    expect(ws.comparedRuns.map((s) => s.id)).toEqual([a!.id, b!.id]); // the order that gives each run its colour
     ws.toggleSelected(b!.id);
     expect(ws.selected).toEqual([a!.id]);
+    expect(ws.comparedRuns.map((s) => s.id)).toEqual([a!.id]);
     await ws.close(a!.id);
     expect(ws.primaryId).toBe(b!.id);
     expect(ws.cursor).toBe(20);

@@ -6,6 +6,7 @@ import { lossAndAccuracy, type LossAccuracy, type TokenFeed } from '../onnx/sess
 import { alignWeights, SourceError, type AnalysisSource } from './source.js';
 import { pca, project, type ProjectionMethod, type ProjectOptions } from './projection.js';
 import type { Dataset } from '../task/data.js';
+import { silhouette } from './silhouette.js';
 
 /** Feeds for a source's train and test sets, concatenated into one batch, cached per source. */
 const feeds = new WeakMap<AnalysisSource, { both: TokenFeed; nTrain: number }>();
@@ -124,6 +125,10 @@ export interface Embeddings {
   /** 2-D coordinates: z_A itself when d = 2, else its first two principal components */
   xy: Float64Array;
   explainedVariance: number[] | null;
+  /** silhouette of z_A grouped by the prefix sum (null when there are fewer than 2 sums) */
+  silhouette: number | null;
+  /** how many distinct sums */
+  classes: number;
 }
 
 /** z_A embeddings of all p^k prefixes followed by zeros, or of a dataset split. */
@@ -154,7 +159,36 @@ export async function embeddings(src: AnalysisSource, opts: { step?: number; set
     for (let i = 0; i < n; i++) for (let j = 0; j < Math.min(2, r.k); j++) xy[i * 2 + j] = r.coords[i * r.k + j];
     explainedVariance = r.explained;
   }
-  return { step, n, d, zAttn, labels, tokens, xy, explainedVariance };
+  const clusters = silhouette(zAttn, n, d, labels);
+  return { step, n, d, zAttn, labels, tokens, xy, explainedVariance, silhouette: clusters.score, classes: clusters.classes };
+}
+
+export interface SilhouetteOverTraining {
+  steps: number[];
+  /** one per step */
+  silhouettes: (number | null)[];
+  classes: number;
+  p: number;
+  k: number;
+}
+
+/** The silhouette of z_A by prefix sum at every snapshot in [from, to] (every `stride`-th). */
+export async function silhouetteOverTraining(
+  src: AnalysisSource,
+  opts: { set?: 'prefixes' | 'train' | 'test'; p?: number; k?: number; from?: number; to?: number; stride?: number; signal?: AbortSignal } = {},
+): Promise<SilhouetteOverTraining> {
+  const stride = Math.max(1, opts.stride ?? 1);
+  const steps = src.steps.filter((s) => s >= (opts.from ?? -Infinity) && s <= (opts.to ?? Infinity)).filter((_, i, all) => i % stride === 0 || i === all.length - 1);
+  if (steps.length === 0) throw new SourceError(`no snapshots between steps ${opts.from ?? 'start'} and ${opts.to ?? 'end'}`);
+  const silhouettes: (number | null)[] = [];
+  let classes = 0;
+  for (const step of steps) {
+    if (opts.signal?.aborted) throw new SourceError('cancelled');
+    const e = await embeddings(src, { step, set: opts.set, p: opts.p, k: opts.k });
+    silhouettes.push(e.silhouette);
+    classes = e.classes;
+  }
+  return { steps, silhouettes, classes, p: opts.p ?? src.data.p, k: opts.k ?? src.data.k };
 }
 
 export interface InterpolationRow {

@@ -1,15 +1,17 @@
 /**
  * Multi-seed experiments: the paper's claim is about how often each schedule succeeds, which one
- * run cannot show. Each run trains in its own process (several at once, up to the cores); runs
- * already complete are reused and interrupted ones resumed, so an experiment can be restarted.
+ * run cannot show. Each run trains through the injected RunLauncher, in its own process (several
+ * at once, up to the cores); runs already complete are reused and interrupted ones resumed, so
+ * an experiment can be restarted.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { BackendName } from '../backend.js';
+import type { RunLauncher, TrainRunSpec } from './launcher.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { float32Text } from '../io/float32Text.js';
+import { makeDirectory } from '../io/directories.js';
 import { readManifest } from '../runs/runFolder.js';
 import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from './summary.js';
 import { ConfigError } from '../train/config.js';
@@ -38,7 +40,9 @@ export interface ExperimentOptions {
   outDir: string;
   jobs?: number;
   maxSteps?: number | null;
-  backend?: string;
+  backend?: BackendName | 'auto';
+  /** starts each run (in a process of its own) */
+  launch: RunLauncher;
   signal?: AbortSignal;
   onProgress?: (p: JobProgress) => void;
 }
@@ -75,8 +79,6 @@ export function parseSeeds(text: string): number[] {
   return [...new Set(seeds)];
 }
 
-const CLI = fileURLToPath(new URL('../../../bin/circuit-workbench.js', import.meta.url));
-
 /** A run stopped by --max-steps is finished only for an experiment asked to stop at that step too. */
 function runStatus(dir: string, maxSteps: number | null): 'missing' | 'complete' | 'resumable' | 'broken' {
   if (!existsSync(join(dir, 'run.json'))) return existsSync(dir) ? 'broken' : 'missing';
@@ -94,10 +96,11 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   if (!exp) throw new ConfigError(`unknown experiment '${opts.experiment}'; choose one of ${Object.keys(EXPERIMENTS).join(', ')}`);
   if (opts.seeds.length === 0) throw new ConfigError('no seeds given');
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), availableParallelism() * 2));
-  mkdirSync(opts.outDir, { recursive: true });
+  makeDirectory(opts.outDir);
 
   const tasks = exp.schedules.flatMap((sch) => opts.seeds.map((seed) => ({ schedule: sch.name, preset: sch.preset, seed, dir: join(opts.outDir, `${sch.name}-s${seed}`) })));
   const failures: { run: string; message: string }[] = [];
+  const signal = opts.signal ?? new AbortController().signal;
   let next = 0;
 
   const runOne = async (t: (typeof tasks)[number]): Promise<void> => {
@@ -110,41 +113,19 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
       failures.push({ run: t.dir, message: `${t.dir} exists but is not a resumable run; move it away and run the experiment again` });
       return;
     }
-    const args = state === 'resumable' ? ['train', '--resume', t.dir, '--json'] : ['train', '--preset', t.preset, '--seed', String(t.seed), '--out', t.dir, '--json'];
-    if (opts.maxSteps) args.push('--max-steps', String(opts.maxSteps));
-    if (opts.backend) args.push('--backend', opts.backend);
-    await new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const onAbort = () => child.kill('SIGINT');
-      opts.signal?.addEventListener('abort', onAbort);
-      let buffer = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          try {
-            const msg = JSON.parse(line) as { type: string; step: number; totalSteps: number; testAcc: number };
-            if (msg.type === 'progress') opts.onProgress?.({ run: t.dir, step: msg.step, totalSteps: msg.totalSteps, testAcc: msg.testAcc, done: false });
-          } catch {
-            // not a JSON line
-          }
-        }
-      });
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (code !== 0) failures.push({ run: t.dir, message: stderr.trim().split('\n').pop() || `exited with code ${code}` });
-        opts.onProgress?.({ run: t.dir, step: 1, totalSteps: 1, testAcc: NaN, done: true });
-        resolve();
-      });
-    });
+    const maxSteps = opts.maxSteps || null;
+    const spec: TrainRunSpec =
+      state === 'resumable' ? { kind: 'resume', runDir: t.dir, maxSteps, backend: opts.backend } : { kind: 'new', preset: t.preset, seed: t.seed, runDir: t.dir, maxSteps, backend: opts.backend };
+    try {
+      await opts.launch(spec, signal, (p) => opts.onProgress?.({ run: t.dir, step: p.step, totalSteps: p.totalSteps, testAcc: p.testAcc, done: false }));
+    } catch (err) {
+      failures.push({ run: t.dir, message: (err as Error).message });
+    }
+    opts.onProgress?.({ run: t.dir, step: 1, totalSteps: 1, testAcc: NaN, done: true });
   };
 
   const worker = async (): Promise<void> => {
-    while (next < tasks.length && !opts.signal?.aborted) await runOne(tasks[next++]);
+    while (next < tasks.length && !signal.aborted) await runOne(tasks[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
 

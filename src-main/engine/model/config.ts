@@ -1,7 +1,8 @@
 /**
  * The model of the paper as the authors' code computes it, with switches for the variants the
  * paper's text describes. Kernels are stored [in, out] so that every matmul is x @ W, the layout
- * the wasm backend runs fastest (DESIGN.md §5); `torchShape` gives PyTorch's [out, in].
+ * the wasm backend runs fastest (docs/design.md); PyTorch stores them [out, in], and
+ * the parity tests transpose them (torch_tensor_of in tests/integration/torch_reference.py).
  */
 import { Rng } from '../task/rng.js';
 
@@ -64,7 +65,7 @@ export function paramLayout(c: ModelConfig): ParamLayout {
   return { params, total: offset };
 }
 
-/** PyTorch-default initialisation (DESIGN.md §1), drawn from the project's seeded generator. */
+/** PyTorch-default initialisation (docs/design.md, the model), drawn from the project's seeded generator. */
 export function initParams(c: ModelConfig, seed: number): Float32Array {
   const layout = paramLayout(c);
   const out = new Float32Array(layout.total);

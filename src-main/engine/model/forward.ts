@@ -1,6 +1,6 @@
 /**
  * The forward pass in TensorFlow.js. Shapes are kept 2-D and matmuls untransposed where it
- * matters, with explicit-transpose gradients (DESIGN.md §5): the wasm backend's fast path.
+ * matters, with explicit-transpose gradients (docs/design.md, measured facts): the wasm backend's fast path.
  */
 import * as tf from '@tensorflow/tfjs';
 import { RMS_EPS, type ModelConfig, type ParamLayout } from './config.js';

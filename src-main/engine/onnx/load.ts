@@ -157,6 +157,9 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): CheckpointD
   chunks.forEach((c, i) => weights.set(c, params[i].offset));
 
   const embedding = params.find((p) => p.name === 'token_embedding')?.shape ?? tokenTable(graph, params);
+  if (config && embedding && (config.V !== embedding[0] || config.d !== embedding[1])) {
+    throw new OnnxFormatError(`${source}: its metadata describes V = ${config.V}, d = ${config.d} but its token embedding is ${embedding[0]} × ${embedding[1]}; the file is inconsistent: export it again`);
+  }
   const T = tokensShape?.[1] ?? attnShape?.[1] ?? config?.T ?? null;
   const V = logitsShape?.[1] ?? config?.V ?? embedding?.[0] ?? null;
   const d = zShape?.[1] ?? config?.d ?? embedding?.[1] ?? null;

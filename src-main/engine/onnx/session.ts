@@ -37,7 +37,9 @@ export class EvalSession {
 
   private static load(checkpoint: OnnxCheckpoint): Promise<ort.InferenceSession> {
     return ort.InferenceSession.create(checkpoint.evalGraph, SESSION_OPTIONS).catch((err: unknown) => {
-      throw new OnnxFormatError(`${checkpoint.source} does not load in onnxruntime: ${(err as Error).message.split('\n')[0]}`);
+      // drop onnxruntime's source location and C++ signature ("/onnxruntime_src/…:202 onnxruntime::Model::Model(…) ")
+      const reason = (err as Error).message.split('\n')[0].replace(/^\/\S*onnxruntime_src\S*:\d+ (?:\S+ )?\S*?\(.*?\)(?: const)? (?=[A-Z])/, '').split(/(?<=\.) /)[0];
+      throw new OnnxFormatError(`${checkpoint.source} does not load in onnxruntime: ${reason}`);
     });
   }
 

@@ -3,7 +3,8 @@
  * (int32 [n]), one folder per modulus (`p<P>/`). A run keeps its own under data/; `circuit-
  * workbench data` writes them anywhere; `--data DIR` reads them back, for training or analysis.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makeDirectory } from '../io/directories.js';
 import { join } from 'node:path';
 import { NpyError, readNpy, writeNpy, type NpyArray } from '../io/npy.js';
 import { drawUniforms, taskData, type Dataset, type Split, type TaskData } from '../task/data.js';
@@ -31,7 +32,7 @@ export function writeDataset(folder: string, split: Split, ds: Dataset): void {
 
 /** Writes one modulus's train, test and held-out sets into `folder` (created if missing). */
 export function writeTaskData(folder: string, d: TaskData): void {
-  mkdirSync(folder, { recursive: true });
+  makeDirectory(folder);
   writeDataset(folder, 'train', d.train);
   writeDataset(folder, 'test', d.test);
   writeDataset(folder, 'heldout', d.heldout);

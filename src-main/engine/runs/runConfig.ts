@@ -16,6 +16,11 @@ export interface PhaseConfig {
   restartOptimizer: boolean;
   /** minibatch size; null for full batch (one step = one epoch) */
   batchSize: number | null;
+  /**
+   * the MLP's parameters learn at lr / mlpLrDiscount (the reference's `mlp_lr_discount`, a second
+   * Adam parameter group); absent or 1: every parameter at lr
+   */
+  mlpLrDiscount?: number;
 }
 
 export interface SnapshotPolicy {

@@ -1,5 +1,5 @@
 /**
- * The run folder (DESIGN.md §3): run.json, metrics.csv, data/, trajectory.npy, checkpoints/.
+ * The run folder (docs/design.md, the run folder): run.json, metrics.csv, data/, trajectory.npy, checkpoints/.
  * Writes are crash-safe; reads treat every file as untrusted and fail with a RunFormatError that
  * says what is wrong and what to do.
  */
@@ -46,8 +46,8 @@ export interface RunManifest {
   snapshotSteps: number[];
   datasets: Record<string, { train: number; test: number; heldout: number; testOverlap: number }>;
   checkpoints: { step: number; file: string }[];
-  /** the state a resumed run continues from (its θ, Adam moments in resume/state.npy) */
-  resume: { step: number; adamT: number } | null;
+  /** the state a resumed run continues from: θ and Adam's moments in `file` (runs of older versions: resume/state.npy) */
+  resume: { step: number; adamT: number; file?: string } | null;
   /** wall-clock seconds spent training */
   seconds: number;
 }
@@ -179,6 +179,9 @@ export function readManifest(dir: string): RunManifest {
   for (const key of ['config', 'layout', 'phases', 'snapshotSteps', 'status', 'parameterCount'] as const) {
     if (m[key] === undefined || m[key] === null) throw new RunFormatError(`${file} is missing the field '${key}'`);
   }
+  if (!Array.isArray(m.snapshotSteps) || !m.snapshotSteps.every((x) => Number.isInteger(x) && x >= 0)) throw new RunFormatError(`${file} has a malformed 'snapshotSteps' (a list of whole numbers); the file is corrupt`);
+  const cfg = m.config as Partial<RunManifest['config']>;
+  if (typeof cfg !== 'object' || typeof cfg.model !== 'object' || cfg.model === null || typeof cfg.task !== 'object' || !Array.isArray(cfg.phases)) throw new RunFormatError(`${file} has a malformed 'config' (it needs model, task and phases); the file is corrupt`);
   return m as RunManifest;
 }
 

@@ -9,11 +9,11 @@
  * which rows and which state are valid, so a run killed at any moment resumes to the numbers an
  * uninterrupted run gives.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { paramLayout } from '../model/config.js';
 import type { BackendName } from '../backend.js';
-import { NpyRowAppender, readNpy, writeNpy } from '../io/npy.js';
+import { NpyRowAppender } from '../io/npy.js';
 import type { Dataset, TaskData } from '../task/data.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readDataset, writeTaskData } from './datasets.js';
@@ -35,18 +35,14 @@ import {
 } from './runFolder.js';
 import { checkpointBytes } from './snapshot.js';
 import { acquireWriterLock, type WriterLock } from './writerLock.js';
+import { makeDirectory } from '../io/directories.js';
+import { readResumeState, removeStaleResumeStates, writeResumeState, type ResumePoint } from './resumeState.js';
+
+export type { ResumePoint } from './resumeState.js';
 
 /** A run folder that cannot be started or continued; the message says why and what to do. */
 export class RunWriteError extends Error {
   override name = 'RunWriteError';
-}
-
-/** Where a resumed run continues from: the step, Adam's step count, and [θ; m; v] as saved there. */
-export interface ResumePoint {
-  step: number;
-  adamT: number;
-  /** float32 [3 · parameterCount]: the parameters, Adam's first and second moments */
-  state: Float32Array;
 }
 
 /** Adam's state as the optimiser reports it. */
@@ -70,11 +66,10 @@ function prepareNewRunDir(dir: string): void {
     }
   }
   try {
-    mkdirSync(dir, { recursive: true });
-    mkdirSync(paths(dir).checkpoints, { recursive: true });
-    mkdirSync(dirname(paths(dir).resumeState), { recursive: true });
+    makeDirectory(paths(dir).checkpoints);
+    makeDirectory(dirname(paths(dir).resumeState));
   } catch (err) {
-    throw new RunWriteError(`cannot create the run folder ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new RunWriteError(`cannot create the run folder ${dir}: ${(err as Error).message}`);
   }
 }
 
@@ -155,17 +150,22 @@ export class RunWriter {
 
   private static resumeLocked(dir: string, maxSteps: number | null | undefined, lock: WriterLock): RunWriter {
     const manifest = readManifest(dir);
-    if ((maxSteps ?? manifest.totalSteps) <= manifest.stepsDone) {
+    const target = maxSteps ?? manifest.totalSteps;
+    // A run killed after its last save but before it was marked complete only needs marking.
+    const unmarked = manifest.status !== 'complete' && manifest.resume?.step === manifest.stepsDone && target === manifest.stepsDone;
+    if (target <= manifest.stepsDone && !unmarked) {
       throw new RunWriteError(`${dir} has already taken ${manifest.stepsDone} of its ${manifest.totalSteps} steps; nothing to resume`);
     }
     if (!manifest.resume) throw new RunWriteError(`${dir} has no resume state (it stopped before its first snapshot); start it again instead`);
-    const state = readNpy(paths(dir).resumeState);
-    if (state.dtype !== 'float32' || state.shape.join(',') !== `3,${manifest.parameterCount}`) {
-      throw new RunWriteError(`${paths(dir).resumeState} is not a float32 [3, ${manifest.parameterCount}] array; the resume state is corrupt`);
+    let from: ResumePoint;
+    try {
+      from = readResumeState(dir, manifest);
+    } catch (err) {
+      throw new RunWriteError((err as Error).message);
     }
     // A resumed run goes on to the end of its schedule unless told to stop earlier again.
     manifest.maxSteps = maxSteps ?? null;
-    return new RunWriter(dir, manifest, { ...manifest.resume, state: state.data as Float32Array }, lock);
+    return new RunWriter(dir, manifest, from, lock);
   }
 
   /** The datasets the run trained on, as saved in its data/ folder. */
@@ -211,7 +211,9 @@ export class RunWriter {
     m.status = 'running';
     m.message = null;
     m.stepsDone = step;
-    writeManifest(this.dir, m);
+    // A new run's first run.json is written by its first save (step 0), so that every run.json
+    // has a state to resume from.
+    if (this.resumeFrom) writeManifest(this.dir, m);
   }
 
   /** Whether θ_k is already the last snapshot (a stop can ask for the same step twice). */
@@ -251,16 +253,13 @@ export class RunWriter {
    * which points at it; `seconds` is the training time so far.
    */
   saveResume(step: number, theta: Float32Array, adam: OptimizerState, seconds: number): void {
-    const P = this.manifest.parameterCount;
-    const state = new Float32Array(3 * P);
-    state.set(theta, 0);
-    state.set(adam.m, P);
-    state.set(adam.v, 2 * P);
-    writeNpy(paths(this.dir).resumeState, state, [3, P]);
-    this.manifest.resume = { step, adamT: adam.t };
-    this.manifest.stepsDone = step;
-    this.manifest.seconds = seconds;
-    writeManifest(this.dir, this.manifest, false);
+    const m = this.manifest;
+    const file = writeResumeState(this.dir, step, theta, adam, m.snapshotSteps.length);
+    m.resume = { step, adamT: adam.t, file };
+    m.stepsDone = step;
+    m.seconds = seconds;
+    writeManifest(this.dir, m, false);
+    removeStaleResumeStates(this.dir, file);
     this.lock.touch();
   }
 

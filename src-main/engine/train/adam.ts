@@ -29,13 +29,24 @@ export class Adam {
     for (const x of [...this.m, ...this.v]) x.assign(tf.zerosLike(x));
   }
 
-  /** One update of `params` with `grads` (same order); call inside tf.tidy. */
-  apply(params: tf.Variable[], grads: tf.Tensor[], lr: number): void {
+  /**
+   * One update of `params` with `grads` (same order); call inside tf.tidy. `lrScales` (one per
+   * parameter) gives parameter groups their own learning rate, lr × scale, as PyTorch's groups do.
+   */
+  apply(params: tf.Variable[], grads: tf.Tensor[], lr: number, lrScales: number[] | null = null): void {
+    if (lrScales && lrScales.length !== params.length) throw new RangeError(`${lrScales.length} learning-rate scales for ${params.length} parameters`);
     const { beta1, beta2, eps } = this.hyper;
     this.t += 1;
     const bc1 = 1 - Math.pow(beta1, this.t);
     const bc2 = 1 - Math.pow(beta2, this.t);
     const lrT = tf.scalar((lr * Math.sqrt(bc2)) / bc1);
+    const scaled = new Map<number, tf.Scalar>();
+    const lrOf = (i: number): tf.Scalar => {
+      const s = lrScales?.[i] ?? 1;
+      if (s === 1) return lrT;
+      if (!scaled.has(s)) scaled.set(s, tf.scalar((lr * s * Math.sqrt(bc2)) / bc1));
+      return scaled.get(s)!;
+    };
     const epsT = tf.scalar(eps * Math.sqrt(bc2));
     for (let i = 0; i < params.length; i++) {
       const g = grads[i];
@@ -43,7 +54,7 @@ export class Adam {
       const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
       this.m[i].assign(m);
       this.v[i].assign(v);
-      params[i].assign(tf.sub(params[i], tf.mul(lrT, tf.div(m, tf.add(tf.sqrt(v), epsT)))));
+      params[i].assign(tf.sub(params[i], tf.mul(lrOf(i), tf.div(m, tf.add(tf.sqrt(v), epsT)))));
     }
   }
 

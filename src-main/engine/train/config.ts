@@ -11,6 +11,17 @@ import { totalSteps, type TrainConfig, type PhaseConfig, type SnapshotPolicy } f
 export { dataSeedOf, modelSeedOf, moduliOf, phaseBoundaries, snapshotSteps, totalSteps } from '../runs/runConfig.js';
 export type { AdamHyper, PhaseConfig, SnapshotPolicy, TrainConfig } from '../runs/runConfig.js';
 
+/** Phase fields that may be absent (older runs, presets that do not use them) but can be set with --set. */
+const OPTIONAL_PHASE_FIELDS: Record<string, 'number'> = { mlpLrDiscount: 'number' };
+
+/** Learning-rate multipliers per parameter (by name, in layout order) for a phase, or null when all are 1. */
+export function learningRateScales(names: string[], ph: PhaseConfig): number[] | null {
+  const discount = ph.mlpLrDiscount ?? 1;
+  if (discount === 1) return null;
+  return names.map((n) => (n.startsWith('mlp.') ? 1 / discount : 1));
+}
+
+
 const PAPER_TASK: TaskConfig = { T: 12, k: 5, nTrain: 2048, nTest: 128, nHeldout: 2048 };
 const DEFAULT_SNAPSHOTS: SnapshotPolicy = { denseUntil: 100, every: 0, checkpointEvery: 0 };
 
@@ -50,8 +61,10 @@ export const PRESETS: Record<string, { description: string; make: () => TrainCon
     make: () => preset('fig2', { T: 8 }, {}, [phase('p4', 4, 64_000, 1e-3, false, 32)]),
   },
   fig4: {
-    description: 'Fig. 4: d = 2, h = 32; 3,000 steps on p = 2 at lr 1e-3, then 3,000 on p = 4 at lr 1e-2',
-    make: () => preset('fig4', {}, { d: 2, h: 32 }, [phase('p2', 2, 3_000, 1e-3), phase('p4', 4, 3_000, 1e-2, true)]),
+    description:
+      "Fig. 4 (the authors' projects/visualization setup): d = 2, h = 4d = 8, V = 4; 1,000 epochs of minibatches of 32 (64,000 steps) on p = 2 at lr 3e-3, then a fresh Adam and 1,000 epochs on p = 4",
+    make: () =>
+      preset('fig4', {}, { d: 2, h: 8, V: 4 }, [phase('p2', 2, 64_000, 3e-3, false, 32), phase('p4', 4, 64_000, 3e-3, true, 32)]),
   },
 };
 
@@ -114,6 +127,13 @@ function checkBounds(c: TrainConfig): void {
 }
 
 
+/**
+ * The most updates one run may take, across its phases: 10 million steps are about 2.5 days of
+ * the fig5 model at 21 ms per step. Work proportional to the step count (the snapshot plan)
+ * starts before the first step, so larger counts are refused up front.
+ */
+export const MAX_STEPS = 10_000_000;
+
 /** Checks a whole configuration; throws a ConfigError naming the first problem. */
 export function validateConfig(c: TrainConfig): void {
   try {
@@ -131,7 +151,12 @@ export function validateConfig(c: TrainConfig): void {
       if (ph.batchSize !== null && (!Number.isInteger(ph.batchSize) || ph.batchSize < 1 || ph.batchSize > c.task.nTrain)) {
         throw new RangeError(`${where}: the batch size must be an integer between 1 and n_train = ${c.task.nTrain}, got ${ph.batchSize}`);
       }
+      if (ph.mlpLrDiscount !== undefined && !(typeof ph.mlpLrDiscount === 'number' && Number.isFinite(ph.mlpLrDiscount) && ph.mlpLrDiscount > 0)) {
+        throw new RangeError(`${where}: mlpLrDiscount divides the MLP's learning rate and must be a positive number, got ${String(ph.mlpLrDiscount)}`);
+      }
     }
+    const total = totalSteps(c);
+    if (total > MAX_STEPS) throw new RangeError(`the schedule has ${total.toLocaleString('en-US')} steps in total; a run may take at most ${MAX_STEPS.toLocaleString('en-US')}; lower the steps`);
     const { beta1, beta2, eps } = c.adam;
     if (!(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1 && eps > 0)) throw new RangeError('Adam needs 0 ≤ β1, β2 < 1 and ε > 0');
     if (!Number.isInteger(c.snapshots.denseUntil) || c.snapshots.denseUntil < 0) throw new RangeError('snapshots.denseUntil must be a non-negative integer');
@@ -169,6 +194,12 @@ export function applyOverride(c: TrainConfig, assignment: string): void {
     target = next as Record<string, unknown>;
   }
   const last = path[path.length - 1];
+  const optionalPhaseField = path.length === 3 && path[0] === 'phases' && Object.hasOwn(OPTIONAL_PHASE_FIELDS, last);
+  if (optionalPhaseField && !Object.hasOwn(target, last)) {
+    if (typeof value !== OPTIONAL_PHASE_FIELDS[last]) throw new ConfigError(`setting '${path.join('.')}' takes a ${OPTIONAL_PHASE_FIELDS[last]}, got ${JSON.stringify(value)}`);
+    target[last] = value;
+    return;
+  }
   if (!Object.hasOwn(target, last)) throw new ConfigError(`unknown setting '${path.join('.')}'; see 'circuit-workbench presets --json' for the fields`);
   const old = target[last];
   if (old !== null && typeof old !== typeof value) throw new ConfigError(`setting '${path.join('.')}' takes a ${typeof old}, got ${JSON.stringify(value)}`);

@@ -35,10 +35,11 @@ export interface StepBackend {
   readonly adamT: number;
   prepare(tokens: Int32Array, targets: Int32Array): PreparedBatch;
   /**
-   * One Adam update on `train` at learning rate `lr`. Its statistics — train loss and accuracy at
-   * θ, test loss and accuracy at the updated θ — are kept until `takeStats`.
+   * One Adam update on `train` at learning rate `lr` (times `lrScales[i]` for the i-th parameter
+   * tensor, when given). Its statistics — train loss and accuracy at θ, test loss and accuracy at
+   * the updated θ — are kept until `takeStats`.
    */
-  step(train: PreparedBatch, test: PreparedBatch, lr: number): Promise<void>;
+  step(train: PreparedBatch, test: PreparedBatch, lr: number, lrScales?: number[] | null): Promise<void>;
   /** The statistics of the steps since the last call, [steps, 4] row-major. */
   takeStats(): Float32Array;
   evaluate(batch: PreparedBatch): Promise<Evaluation>;

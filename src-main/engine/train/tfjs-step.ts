@@ -37,7 +37,7 @@ export class TfjsStepBackend implements StepBackend {
     return makeBatch(tokens, targets, this.init.model.T, this.init.model.V);
   }
 
-  async step(trainBatch: PreparedBatch, testBatch: PreparedBatch, lr: number): Promise<void> {
+  async step(trainBatch: PreparedBatch, testBatch: PreparedBatch, lr: number, lrScales: number[] | null = null): Promise<void> {
     const train = trainBatch as Batch;
     const test = testBatch as Batch;
     const c = this.init.model;
@@ -49,7 +49,7 @@ export class TfjsStepBackend implements StepBackend {
         correct = tf.keep(correctCount(out.logits, train));
         return crossEntropy(out.logits, train);
       })(this.vars);
-      this.adam.apply(this.vars, grads, lr);
+      this.adam.apply(this.vars, grads, lr, lrScales);
       const after = forward(this.params, test, c);
       const result = tf.stack([value, tf.div(correct!, train.n), crossEntropy(after.logits, test), tf.div(correctCount(after.logits, test), test.n)]);
       tf.dispose(correct!);

@@ -15,7 +15,7 @@ import { initParams, paramLayout } from '../model/config.js';
 import { countOverlap, sequenceSet, type Dataset, type TaskData } from '../task/data.js';
 import { Rng, deriveSeed } from '../task/rng.js';
 import { openStepBackend, type PreparedBatch, type StepBackend } from './step-backend.js';
-import { ConfigError, dataSeedOf, moduliOf, modelSeedOf, phaseBoundaries, snapshotSteps, totalSteps, validateConfig, type TrainConfig } from './config.js';
+import { ConfigError, dataSeedOf, learningRateScales, moduliOf, modelSeedOf, phaseBoundaries, snapshotSteps, totalSteps, validateConfig, type TrainConfig } from './config.js';
 import type { MetricRow, RunStatus } from '../runs/runFolder.js';
 import { emptyDataset, findDataFolder, generateTaskData, readDataset } from '../runs/datasets.js';
 import { RunWriter } from '../runs/runWriter.js';
@@ -56,11 +56,11 @@ export interface TrainOptions {
 export interface TrainResult {
   runDir: string;
   status: RunStatus;
+  /** why the run failed or stopped early (null when complete) */
+  message: string | null;
   stepsDone: number;
   seconds: number;
   last: MetricRow | null;
-  /** why a run did not complete (diverged, cancelled), as run.json says it */
-  message: string | null;
 }
 
 export class TrainError extends Error {
@@ -89,6 +89,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let data: Map<number, TaskData>;
   if (opts.resume) {
     writer = RunWriter.resume(opts.runDir, opts.maxSteps);
+    try {
+      // run.json is untrusted: its schedule must pass the same checks as a new run's
+      validateConfig(writer.manifest.config);
+    } catch (err) {
+      throw new TrainError(`${join(opts.runDir, 'run.json')} holds a configuration that cannot run: ${(err as Error).message}`);
+    }
     data = writer.readData();
   } else {
     if (!opts.config) throw new ConfigError('a new run needs a configuration (a preset)');
@@ -170,7 +176,11 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
     }
   };
 
-  if (!resumeFrom) await snapshot(0, c.phases[0].p, null);
+  if (!resumeFrom) {
+    // the first save, before any update: a run killed at any later moment can be resumed
+    await snapshot(0, c.phases[0].p, null);
+    writer.saveResume(0, stepper.parameters(), stepper.optimizerState(), 0);
+  }
 
   const startTime = performance.now();
   const secondsBefore = manifest.seconds;
@@ -209,6 +219,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
       const bound = boundaries[phaseIndex];
       const b = batches.get(ph.p)!;
       if (step === bound.start && ph.restartOptimizer && stepper.adamT > 0) stepper.resetOptimizer();
+      const lrScales = learningRateScales(layout.params.map((p) => p.name), ph);
 
       const phaseEnd = Math.min(bound.end, stopAt);
       while (step < phaseEnd) {
@@ -217,7 +228,7 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
           const mb = minibatchAt(data.get(ph.p)!.train, ph.batchSize, step - bound.start, deriveSeed(dataSeedOf(c), `shuffle-${phaseIndex}`));
           minibatch = stepper.prepare(mb.tokens, mb.targets);
         }
-        await stepper.step(minibatch ?? b.train, b.test, ph.lr);
+        await stepper.step(minibatch ?? b.train, b.test, ph.lr, lrScales);
         minibatch?.dispose();
         const row: MetricRow = { step, phase: ph.name, p: ph.p, train_loss: NaN, train_acc: NaN, test_loss: NaN, test_acc: NaN, heldout_loss: NaN, heldout_acc: NaN };
         pendingRows.push(row);
@@ -255,7 +266,8 @@ async function runLoop(writer: RunWriter, data: Map<number, TaskData>, backend: 
           if (status !== 'complete') break;
           if (cancelled) {
             status = 'cancelled';
-            message = `cancelled at step ${step} of ${stopAt}`;
+            const reason: unknown = opts.signal?.reason;
+            message = `cancelled at step ${step} of ${stopAt}${typeof reason === 'string' ? `: ${reason}` : ''}`;
             break;
           }
         }

@@ -85,3 +85,25 @@ export function useLiveQuery<Q, R>(request: () => Q | null, run: (q: Q) => Promi
 
   return { data, loading, error, reload: () => schedule(true) };
 }
+
+/**
+ * Answers shared by every view, by request key: a request already answered (or being answered)
+ * is not asked again while it is kept. Failures are not kept. The oldest answers go first.
+ */
+const answers = new Map<string, Promise<unknown>>();
+const KEEP_ANSWERS = 64;
+
+export function cachedQuery<R>(key: string, run: () => Promise<R>): Promise<R> {
+  const have = answers.get(key) as Promise<R> | undefined;
+  if (have) return have;
+  const p = run();
+  answers.set(key, p);
+  p.catch(() => answers.delete(key));
+  if (answers.size > KEEP_ANSWERS) answers.delete(answers.keys().next().value as string);
+  return p;
+}
+
+/** Forgets a kept answer, so that the next cachedQuery asks again. */
+export function forgetQuery(key: string): void {
+  answers.delete(key);
+}

@@ -140,7 +140,8 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
     yAxis: [
       {
         type: 'category',
-        name: 'step',
+        // rows are snapshots, denser early in training: the labels are steps, the spacing is not
+        name: 'step (one row per snapshot, not to scale)',
         nameLocation: 'middle',
         nameGap: 52,
         inverse: true,

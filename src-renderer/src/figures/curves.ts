@@ -5,6 +5,8 @@
  */
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { MetricsTable, PhaseInfo } from '../../../src-main/api/contract.js'; // types only; '.js' paths keep this file valid for the Node tsconfig too (tests import it)
+import { runColor } from './palette.js';
+import { wrappedLegend } from './legend.js';
 
 /** One run to draw. */
 export interface CurveRun {
@@ -26,8 +28,6 @@ export interface CurveSettings {
 
 export const DEFAULT_CURVE_SETTINGS: CurveSettings = { metric: 'accuracy', smoothing: 0, logY: false, logX: false, heldout: false, cursor: null };
 
-/** A colour per run (train, test and held-out of one run share it; the dash tells them apart). */
-export const RUN_COLORS = ['#2f6fde', '#e4572e', '#1f9d55', '#9b59b6', '#f0a202', '#17a2b8', '#c0392b', '#7f8c8d', '#8e44ad', '#2c3e50'];
 
 export type Split = 'train' | 'test' | 'heldout';
 const DASH: Record<Split, 'solid' | 'dashed' | 'dotted'> = { train: 'solid', test: 'dashed', heldout: 'dotted' };
@@ -87,7 +87,8 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ECharts
   const legend: string[] = [];
   const logY = settings.logY && settings.metric === 'loss';
   runs.forEach((run, r) => {
-    const color = RUN_COLORS[r % RUN_COLORS.length];
+    // train, test and held-out of one run share its colour; the dash tells them apart
+    const color = runColor(r);
     const switches = phaseSwitches(run.phases).filter((s) => !settings.logX || s.step > 0);
     for (const [j, split] of splits(settings).entries()) {
       if (split === 'heldout' && !hasHeldout(run.metrics)) continue;
@@ -137,13 +138,14 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ECharts
     ...runs.map((r) => Math.max(r.metrics.step[r.metrics.step.length - 1] ?? 0, r.phases[r.phases.length - 1]?.end ?? 0)),
     settings.cursor ?? 0,
   );
+  const wrapped = wrappedLegend(legend);
   const yName = settings.metric === 'accuracy' ? 'accuracy' : `loss (cross-entropy${logY ? ', log' : ''})`;
   return {
     animation: false,
-    color: RUN_COLORS,
-    legend: { data: legend, type: 'scroll', top: 28, left: 'center', width: '86%' },
+    color: runs.map((_, r) => runColor(r)),
+    legend: wrapped.legend,
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? v.toPrecision(4) : String(v ?? '')) },
-    grid: { left: 70, right: 30, top: 70, bottom: 56 },
+    grid: { left: 70, right: 30, top: Math.max(70, wrapped.gridTop), bottom: 56 },
     xAxis: { type: settings.logX ? 'log' : 'value', name: settings.logX ? 'step (log)' : 'step', nameLocation: 'middle', nameGap: 30, min: settings.logX ? 1 : 0, max: xMax },
     yAxis:
       settings.metric === 'accuracy'

@@ -91,6 +91,15 @@ export function embeddingsOption(answer: EmbeddingsAnswer, settings: EmbeddingSe
   };
 }
 
+/**
+ * The cluster measure under the figure: the silhouette of z_A grouped by the prefix sum (−1..1;
+ * Fig. 4 is a high score with 6 sums at the end of p = 2 and 16 at the end of p = 4).
+ */
+export function silhouetteText(answer: Pick<EmbeddingsAnswer, 'silhouette' | 'classes'>): string {
+  if (answer.silhouette === null) return `silhouette by sum: undefined (${answer.classes} sum${answer.classes === 1 ? '' : 's'})`;
+  return `silhouette by sum ${answer.silhouette.toFixed(2)} (${answer.classes} sums)`;
+}
+
 /** The plotted points: x, y, label (sum of the first k tokens), tokens. */
 export function embeddingsCsv(answer: EmbeddingsAnswer): string {
   const [xName, yName] = embeddingAxisNames(answer).map((s) => s.replace(/ \(.*\)$/, ''));

@@ -29,11 +29,25 @@ export function peakOf(rows: InterpolationRow[], key: Key = 'train_loss', within
   let best: { r: InterpolationRow; i: number } | null = null;
   for (const x of pool) if (Number.isFinite(x.r[key]) && (best === null || x.r[key] > best.r[key])) best = x;
   if (!best) return null;
-  const at = (t: number) => rows.find((r) => Math.abs(r.t - t) < EPS)?.[key];
+  const at = (t: number) => valueAt(rows, key, t);
   const a = at(0);
   const b = at(1);
   const barrier = a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) ? best.r[key] - Math.max(a, b) : null;
   return { t: best.r.t, value: best.r[key], index: best.i, barrier };
+}
+
+/**
+ * The value of `key` at t: the row's when t is on the grid, else linear between the two rows
+ * around it (a grid from −1 to 2 need not hit 0 and 1); undefined outside the rows.
+ */
+function valueAt(rows: InterpolationRow[], key: Key, t: number): number | undefined {
+  const exact = rows.find((r) => Math.abs(r.t - t) < EPS);
+  if (exact) return exact[key];
+  const sorted = [...rows].sort((x, y) => x.t - y.t);
+  const j = sorted.findIndex((r) => r.t > t);
+  if (j <= 0) return undefined;
+  const [a, b] = [sorted[j - 1], sorted[j]];
+  return a[key] + ((b[key] - a[key]) * (t - a.t)) / (b.t - a.t);
 }
 
 export interface InterpolationLabels {
@@ -81,7 +95,8 @@ export function interpolationOption(rows: InterpolationRow[], labels: Interpolat
         silent: true,
         lineStyle: { color: '#6b7480', type: 'dotted', width: 1 },
         label: { formatter: '{b}', position: 'end', fontSize: 10, color: '#6b7480' },
-        data: ends.map((e) => ({ xAxis: e.t, name: e.name })),
+        // an end at the edge of the plot writes its label inwards, so that it is not cut off
+        data: ends.map((e) => ({ xAxis: e.t, name: e.name, label: { align: Math.abs(e.t - hi) < EPS ? 'right' : Math.abs(e.t - lo) < EPS ? 'left' : 'center' } })),
       }
     : undefined;
   const peakText = peak ? `peak train loss ${peak.value.toPrecision(4)} at t = ${peak.t}${peak.barrier !== null ? ` (barrier ${peak.barrier >= 0 ? '+' : ''}${peak.barrier.toPrecision(3)})` : ''}` : '';

@@ -20,7 +20,10 @@ export function categoricalColor(i: number): string {
   return `hsl(${hue}, 62%, 46%)`;
 }
 
-/** Run colours for overlaid runs: the first ten Tableau colours, in order. */
+/**
+ * The one colour of the i-th compared run (the order of the workspace's comparison list), in every
+ * figure that overlays runs (Curves, Trajectories): the first ten Tableau colours, in order.
+ */
 export function runColor(i: number): string {
   return categoricalColor(i % 10);
 }

@@ -28,3 +28,14 @@ export function targetOf(tokens: number[], k: number, p: number): number {
 export function fitSequence(tokens: number[] | undefined, T: number, V: number): number[] {
   return Array.from({ length: T }, (_, t) => Math.min(V - 1, Math.max(0, Math.trunc(tokens?.[t] ?? 0))));
 }
+
+/**
+ * The sequence to show when the views move to data of another modulus p: a sample of the old
+ * data becomes the same sample of the new (the engine gives both); a sequence with a token ≥ p
+ * becomes the new data's first sample; any other is kept.
+ */
+export function followModulus(seq: number[], before: number[][], after: number[][], p: number): number[] {
+  const i = before.findIndex((s) => s.length === seq.length && s.every((x, t) => x === seq[t]));
+  if (i >= 0 && after[i]) return after[i].slice();
+  return seq.some((x) => x >= p) && after[0] ? after[0].slice() : seq;
+}

@@ -8,6 +8,7 @@ import type { EChartsOption } from 'echarts';
 import type { ProjectionResult } from '../../../src-main/api/contract.js';
 import { toCsv } from './export.js';
 import { runColor } from './palette.js';
+import { wrappedLegend } from './legend.js';
 
 export type { ProjectionResult };
 export type MarkerKind = 'start' | 'switch' | 'end';
@@ -130,6 +131,7 @@ export function trajectoriesOption(result: ProjectionResult, settings: Trajector
     z: 10,
   };
 
+  const wrapped = wrappedLegend([...names, ...present.map(markerName), ...(cursor.length ? [cursorName] : [])], 30);
   return {
     animation: false,
     tooltip: {
@@ -144,12 +146,8 @@ export function trajectoriesOption(result: ProjectionResult, settings: Trajector
         return `${what}${run}<br/>step ${v[2]}<br/>(${Number(v[0]).toPrecision(4)}, ${Number(v[1]).toPrecision(4)})`;
       },
     },
-    legend: {
-      top: 30,
-      type: 'scroll',
-      data: [...names, ...present.map(markerName), ...(cursor.length ? [cursorName] : [])],
-    },
-    grid: { left: 70, right: 40, top: 70, bottom: 56 },
+    legend: wrapped.legend,
+    grid: { left: 70, right: 40, top: Math.max(70, wrapped.gridTop), bottom: 56 },
     xAxis: { type: 'value', name: xName, nameLocation: 'middle', nameGap: 30, scale: true, boundaryGap: ['4%', '4%'], axisLine: { onZero: false }, splitLine: { lineStyle: { color: '#eef0f3' } } },
     yAxis: { type: 'value', name: yName, nameLocation: 'middle', nameGap: 50, scale: true, boundaryGap: ['4%', '4%'], axisLine: { onZero: false }, splitLine: { lineStyle: { color: '#eef0f3' } } },
     series: [...runSeries, ...markerSeries, ...(cursor.length ? [cursorSeries] : [])],

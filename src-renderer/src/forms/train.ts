@@ -3,7 +3,8 @@
  * field (before anything is sent), and the `train.start` request carrying only what changed.
  * Pure TypeScript, tested in Node. The engine validates again (src-main/engine/train/config.ts).
  */
-import type { Request } from '../../../src-main/api/contract.js'; // types only; '.js' paths keep this file valid for the Node tsconfig too (tests import it)
+import type { Request } from '../../../src-main/api/contract.js'; // '.js' paths keep this file valid for the Node tsconfig too (tests import it)
+import { RUN_NAME_PATTERN, RUN_NAME_RULE } from '../../../src-main/api/runName.js'; // the contract's own rule (a constant, no engine code)
 
 /** What a number input holds: a number, or '' when empty or unreadable. */
 export type NumField = number | '';
@@ -29,11 +30,24 @@ export interface TrainForm {
   name: string;
 }
 
-export const RUN_NAME = /^[A-Za-z0-9._-]{1,80}$/;
 export const MAX_SEED = 1_000_000;
 export const MAX_STEPS = 10_000_000;
 /** the attention views take sequences of at most 64 tokens */
 export const MAX_T = 64;
+
+/**
+ * The largest sizes the form sends, each with the reason a researcher is given (the engine
+ * checks the same bounds again). d = 100,000 or n_train = 10⁹ would fail deep in the backend
+ * or exhaust the memory instead.
+ */
+export const SIZE_BOUNDS = {
+  V: { max: 1024, why: 'the task needs no more tokens than its largest p' },
+  d: { max: 1024, why: 'the trajectory keeps every parameter at every snapshot' },
+  h: { max: 4096, why: 'the trajectory keeps every parameter at every snapshot' },
+  nTrain: { max: 1_000_000, why: 'every training sequence is evaluated at every step' },
+  nTest: { max: 100_000, why: 'the test set is evaluated after every step' },
+  nHeldout: { max: 100_000, why: 'the held-out set is evaluated at every snapshot' },
+} as const;
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const numOr = (x: unknown, fallback: number): number => (typeof x === 'number' && Number.isFinite(x) ? x : fallback);
@@ -85,24 +99,25 @@ export function scheduleSteps(f: TrainForm): number {
  */
 export function validateTrainForm(f: TrainForm): Record<string, string> {
   const e: Record<string, string> = {};
-  const intAtLeast = (path: string, v: NumField, min: number, what: string, max = Infinity) => {
+  const intAtLeast = (path: string, v: NumField, min: number, what: string, max = Infinity, why = '') => {
     if (!isInt(v) || v < min || v > max) {
-      e[path] = max === Infinity ? `${what} must be a whole number ≥ ${min}` : `${what} must be a whole number from ${min} to ${max.toLocaleString('en-US')}`;
+      e[path] = max === Infinity ? `${what} must be a whole number ≥ ${min}` : `${what} must be a whole number from ${min} to ${max.toLocaleString('en-US')}${why ? ` (${why})` : ''}`;
       return false;
     }
     return true;
   };
+  const sized = (path: string, v: NumField, min: number, what: string, key: keyof typeof SIZE_BOUNDS) => intAtLeast(path, v, min, what, SIZE_BOUNDS[key].max, SIZE_BOUNDS[key].why);
   intAtLeast('seed', f.seed, 0, 'the seed', MAX_SEED);
   const okT = intAtLeast('task.T', f.task.T, 1, 'T', MAX_T);
   if (intAtLeast('task.k', f.task.k, 1, 'k') && okT && (f.task.k as number) > (f.task.T as number)) {
     e['task.k'] = `k = ${f.task.k} is larger than T = ${f.task.T}; k must be at most T`;
   }
-  const okTrain = intAtLeast('task.nTrain', f.task.nTrain, 1, 'n_train');
-  intAtLeast('task.nTest', f.task.nTest, 1, 'n_test');
-  intAtLeast('task.nHeldout', f.task.nHeldout, 0, 'n_heldout');
-  const okV = intAtLeast('model.V', f.model.V, 1, 'V');
-  intAtLeast('model.d', f.model.d, 1, 'd');
-  intAtLeast('model.h', f.model.h, 1, 'h');
+  const okTrain = sized('task.nTrain', f.task.nTrain, 1, 'n_train', 'nTrain');
+  sized('task.nTest', f.task.nTest, 1, 'n_test', 'nTest');
+  sized('task.nHeldout', f.task.nHeldout, 0, 'n_heldout', 'nHeldout');
+  const okV = sized('model.V', f.model.V, 1, 'V', 'V');
+  sized('model.d', f.model.d, 1, 'd', 'd');
+  sized('model.h', f.model.h, 1, 'h', 'h');
   if (f.model.residual !== 'raw' && f.model.residual !== 'normed') e['model.residual'] = "the residual is 'raw' or 'normed'";
   if (f.phases.length === 0) e.phases = 'the schedule has no phases';
   let maxP = 0;
@@ -124,7 +139,7 @@ export function validateTrainForm(f: TrainForm): Record<string, string> {
   });
   if (okV && maxP > (f.model.V as number)) e['model.V'] = `V = ${f.model.V} is smaller than p = ${maxP} (phase ${maxPhase}); the vocabulary needs at least ${maxP} tokens`;
   if (f.maxSteps !== '') intAtLeast('maxSteps', f.maxSteps, 1, 'max steps', MAX_STEPS);
-  if (f.name !== '' && !RUN_NAME.test(f.name)) e.name = 'a run name is 1–80 letters, digits, dots, dashes or underscores';
+  if (f.name !== '' && !RUN_NAME_PATTERN.test(f.name)) e.name = RUN_NAME_RULE;
   return e;
 }
 
@@ -162,20 +177,4 @@ export function trainStartRequest(preset: string, f: TrainForm, base: TrainForm)
   if (f.maxSteps !== '') req.maxSteps = f.maxSteps;
   if (f.name !== '') req.name = f.name;
   return req;
-}
-
-/** Reads "0-4", "0,2,5" or "3" as the engine does; a sentence when it cannot. */
-export function parseSeedList(text: string): number[] | string {
-  if (!/^[\d,\s-]{1,64}$/.test(text)) return 'write seeds as a range like 0-4 or a list like 0,2,5 (digits, commas and dashes only)';
-  const seeds = new Set<number>();
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) return `cannot read '${part.trim() || '(empty)'}'; write a range like 0-4 or a list like 0,2,5`;
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) return `the seed range ${part.trim()} is empty`;
-    if (b - a > 1000) return 'at most 1,000 seeds at a time';
-    for (let s = a; s <= b; s++) seeds.add(s);
-  }
-  return [...seeds];
 }

@@ -12,6 +12,8 @@ export const useWorkspace = defineStore('workspace', () => {
   const available = ref<{ path: string; label: string; kind: string }[]>([]);
   const workspaces = ref<string[]>([]);
   const recent = ref<string[]>([]);
+  /** the bundled demo runs' paths */
+  const demo = ref<string[]>([]);
   /** ids of the sources the comparison views overlay, in order */
   const selected = ref<string[]>([]);
   /** the source the single-run views (attention, embeddings) show */
@@ -23,6 +25,26 @@ export const useWorkspace = defineStore('workspace', () => {
 
   const primary = computed(() => sources.value.find((s) => s.id === primaryId.value) ?? null);
   const steps = computed(() => primary.value?.steps ?? []);
+  /** the compared training runs, in order: the i-th has the i-th run colour in every figure */
+  /** the modulus the single-run views evaluate on, when the user chose one; null follows the cursor's phase */
+  const chosenP = ref<number | null>(null);
+  /** the training phase the cursor step lies in (the one it ends or lies in; step 0: the first) */
+  const cursorPhase = computed(() => {
+    const s = primary.value;
+    return s ? (s.phases.find((ph) => cursor.value > ph.start && cursor.value <= ph.end) ?? s.phases[0] ?? null) : null;
+  });
+  /** the moduli the engine offers for the primary source, with sample sequences of each */
+  const moduli = computed(() => primary.value?.moduli ?? []);
+  /** the modulus the single-run views evaluate on: the chosen one, else the cursor phase's */
+  const evalP = computed(() => {
+    const offered = moduli.value.map((m) => m.p);
+    if (chosenP.value !== null && offered.includes(chosenP.value)) return chosenP.value;
+    const p = cursorPhase.value?.p;
+    return p !== undefined && offered.includes(p) ? p : (primary.value?.p ?? 2);
+  });
+  /** test sequences of that modulus, to start the sequence editors with */
+  const samples = computed(() => moduli.value.find((m) => m.p === evalP.value)?.sampleSequences ?? primary.value?.sampleSequences ?? []);
+  const comparedRuns = computed(() => selected.value.map((id) => sources.value.find((s) => s.id === id)).filter((s): s is SourceInfo => !!s && s.kind === 'run'));
 
   function bind(a: WorkbenchApi) {
     api.value = a;
@@ -41,6 +63,7 @@ export const useWorkspace = defineStore('workspace', () => {
     if (!primaryId.value && r.sources.length) setPrimary(r.sources[0].id);
     available.value = r.available;
     workspaces.value = r.workspaces;
+    demo.value = r.demo;
     recent.value = await need().recent();
   }
 
@@ -73,6 +96,28 @@ export const useWorkspace = defineStore('workspace', () => {
     if (primaryId.value === id) setPrimary(sources.value[0]?.id ?? null);
   }
 
+  /**
+   * Re-reads the runs still training every few seconds, so that every view follows them live
+   * (their snapshots, step range and curves grow); a cursor on the last snapshot stays on it.
+   */
+  let following: ReturnType<typeof setInterval> | undefined;
+  function followRunning(everyMs = 4000) {
+    clearInterval(following);
+    following = setInterval(async () => {
+      for (const s of sources.value.filter((x) => x.status === 'running')) {
+        const atEnd = s.id === primaryId.value && cursor.value === s.steps[s.steps.length - 1];
+        try {
+          const info = await need().call('source.open', { path: s.path });
+          const i = sources.value.findIndex((x) => x.id === info.id);
+          if (i >= 0) sources.value.splice(i, 1, info);
+          if (atEnd && primaryId.value === info.id) cursor.value = info.steps[info.steps.length - 1] ?? cursor.value;
+        } catch {
+          // a run being written may be unreadable for a moment: try again next time
+        }
+      }
+    }, everyMs);
+  }
+
   function setPrimary(id: string | null) {
     primaryId.value = id;
     const s = sources.value.find((x) => x.id === id);
@@ -100,5 +145,5 @@ export const useWorkspace = defineStore('workspace', () => {
     if (list.length) cursor.value = list[j];
   }
 
-  return { api, sources, available, workspaces, recent, selected, primaryId, primary, cursor, steps, loading, error, bind, refresh, open, close, setPrimary, toggleSelected, setCursor, stepCursor };
+  return { api, sources, available, workspaces, recent, demo, selected, comparedRuns, primaryId, primary, cursor, steps, chosenP, cursorPhase, moduli, evalP, samples, loading, error, bind, refresh, open, close, followRunning, setPrimary, toggleSelected, setCursor, stepCursor };
 });

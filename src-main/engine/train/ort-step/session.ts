@@ -4,7 +4,7 @@
  * live here as flat float32 vectors; each step feeds them in and takes the updated ones back.
  */
 import * as ort from 'onnxruntime-node';
-import type { ModelConfig } from '../../model/config.js';
+import { paramLayout, type ModelConfig } from '../../model/config.js';
 import type { AdamState, Evaluation, PreparedBatch, StepBackend, StepBackendInit } from '../step-backend.js';
 import { evaluateGraph, gradientGraph, stepGraph } from './step-graph.js';
 
@@ -94,16 +94,18 @@ export class OrtStepBackend implements StepBackend {
     return new OrtBatch(tokens, targets, this.init.model.T, this.init.model.V);
   }
 
-  async step(train: PreparedBatch, test: PreparedBatch, lr: number): Promise<void> {
+  async step(train: PreparedBatch, test: PreparedBatch, lr: number, lrScales: number[] | null = null): Promise<void> {
     const { beta1, beta2, eps } = this.init.adam;
     const t = this.t + 1;
     const bc1 = 1 - Math.pow(beta1, t);
     const bc2 = 1 - Math.pow(beta2, t);
+    const lrT = new Float32Array(this.theta.length).fill((lr * Math.sqrt(bc2)) / bc1);
+    if (lrScales) paramLayout(this.init.model).params.forEach((p, i) => lrT.subarray(p.offset, p.offset + p.size).fill(((lr * lrScales[i]) * Math.sqrt(bc2)) / bc1));
     const out = await this.stepSession.run({
       theta: vector(this.theta),
       m: vector(this.m),
       v: vector(this.v),
-      lr_t: scalar((lr * Math.sqrt(bc2)) / bc1),
+      lr_t: vector(lrT),
       eps_t: scalar(eps * Math.sqrt(bc2)),
       ...(train as OrtBatch).feeds('train'),
       ...(test as OrtBatch).feeds('test'),

@@ -37,7 +37,8 @@ export function stepGraph(c: ModelConfig, adam: AdamHyper): Uint8Array {
   const theta = g.input('theta', [P]);
   const m = g.input('m', [P]);
   const v = g.input('v', [P]);
-  const lrT = g.input('lr_t', []);
+  // one learning rate per parameter (Adam's parameter groups: the MLP may learn more slowly)
+  const lrT = g.input('lr_t', [P]);
   const epsT = g.input('eps_t', []);
   const train = batchInputs(g, 'train', c);
   const test = batchInputs(g, 'test', c);

@@ -1,8 +1,10 @@
 /**
- * Job workers as Electron utility processes (DESIGN.md §2: long work never runs in the main
+ * Job workers as Electron utility processes (docs/design.md: long work never runs in the main
  * process). The worker entry is src-main/jobs/electron-worker.ts, built to out/main/job-worker.js.
  */
 import { utilityProcess } from 'electron';
+import type { RunLauncher } from '../engine/experiment/launcher.js';
+import { workerRunLauncher } from '../jobs/launchers.js';
 import type { FromWorker, WorkerLauncher } from '../jobs/protocol.js';
 
 const TERMINAL: ReadonlySet<FromWorker['type']> = new Set(['done', 'failed', 'cancelled']);
@@ -39,4 +41,9 @@ export function utilityProcessLauncher(workerPath: string): WorkerLauncher {
       },
     };
   };
+}
+
+/** Each run of an experiment in its own utility process, on the same worker entry as every job. */
+export function utilityProcessRunLauncher(workerPath: string): RunLauncher {
+  return workerRunLauncher(utilityProcessLauncher(workerPath));
 }

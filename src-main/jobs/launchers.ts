@@ -1,0 +1,63 @@
+/**
+ * Starting work in other processes. A WorkerLauncher starts one job worker (a forked Node
+ * process here, an Electron utility process in src-main/app/utility-process.ts); a RunLauncher
+ * (the engine's way for an experiment to train its runs) is a train job on such a worker.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { RunLauncher, TrainRunSpec } from '../engine/experiment/launcher.js';
+import { presetConfig } from '../engine/train/config.js';
+import type { FromWorker, JobSpec, WorkerLauncher } from './protocol.js';
+
+/** Forks src-main/jobs/node-worker.ts through tsx: the CLI, `serve` and the tests. */
+export const nodeWorkerLauncher: WorkerLauncher = (onMessage, onExit) => {
+  const entry = fileURLToPath(new URL('./node-worker.ts', import.meta.url));
+  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  child.on('message', (m) => onMessage(m as FromWorker));
+  child.on('exit', (code) => onExit(code));
+  return { send: (m) => child.send(m), kill: () => child.kill('SIGKILL') };
+};
+
+/** The worker job that trains a run spec. */
+export function trainJobSpec(spec: TrainRunSpec): JobSpec {
+  if (spec.kind === 'resume') return { kind: 'train', runDir: spec.runDir, config: null, resume: true, maxSteps: spec.maxSteps, backend: spec.backend };
+  const config = presetConfig(spec.preset);
+  config.seed = spec.seed;
+  return { kind: 'train', runDir: spec.runDir, config, maxSteps: spec.maxSteps, backend: spec.backend };
+}
+
+/**
+ * A RunLauncher that trains each run in a worker started by `launch`: the worker runs the
+ * trainer in-process (src-main/jobs/run-job.ts), reports progress, and stops after its current
+ * step when the signal is aborted.
+ */
+export function workerRunLauncher(launch: WorkerLauncher): RunLauncher {
+  return (spec, signal, onProgress) =>
+    new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (error: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const handle = launch(
+        (m) => {
+          if (m.type === 'progress') {
+            if (m.train) onProgress(m.train);
+          } else if (m.type === 'done') settle(null);
+          else if (m.type === 'failed') settle(new Error(m.message));
+          else settle(new Error(`${spec.runDir} was cancelled; run the experiment again to resume it`));
+        },
+        (code) => settle(new Error(`the worker training ${spec.runDir} ended unexpectedly (exit code ${code})`)),
+      );
+      const onAbort = (): void => handle.send({ type: 'cancel', reason: typeof signal.reason === 'string' ? signal.reason : undefined });
+      signal.addEventListener('abort', onAbort);
+      handle.send({ type: 'start', spec: trainJobSpec(spec) });
+      if (signal.aborted) onAbort();
+    });
+}
+
+/** Each run in a forked Node worker: what the CLI and `serve` give an experiment. */
+export const nodeRunLauncher: RunLauncher = workerRunLauncher(nodeWorkerLauncher);
