@@ -5,8 +5,10 @@
  * libtensorflow; where that failed it is absent and the next backend is used. The chosen backend
  * and versions are recorded in every run.
  */
-import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+
+// TensorFlow.js takes most of a second to import: loaded only when a tfjs backend is selected.
+const tfjs = () => import('@tensorflow/tfjs');
 
 export type BackendName = 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKENDS: BackendName[] = ['onnxruntime', 'tensorflow', 'wasm', 'cpu'];
@@ -18,7 +20,7 @@ async function register(name: BackendName): Promise<boolean> {
     if (name === 'tensorflow') await import('@tensorflow/tfjs-node' as string);
     if (name === 'onnxruntime') return typeof (await import('onnxruntime-node')).InferenceSession === 'function';
     if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-    return await tf.setBackend(name);
+    return await (await tfjs()).setBackend(name);
   } catch {
     return false;
   }
@@ -32,12 +34,12 @@ export async function selectBackend(requested?: BackendName | 'auto'): Promise<B
       const hint = requested === 'tensorflow' ? ' (@tensorflow/tfjs-node is not installed or its native library failed to load)' : '';
       throw new Error(`the ${requested} backend is not available on this machine${hint}; try --backend wasm`);
     }
-    if (requested !== 'onnxruntime') await tf.ready();
+    if (requested !== 'onnxruntime') await (await tfjs()).ready();
     return requested;
   }
   for (const name of BACKENDS) {
     if (await register(name)) {
-      if (name !== 'onnxruntime') await tf.ready();
+      if (name !== 'onnxruntime') await (await tfjs()).ready();
       return name;
     }
   }
@@ -60,7 +62,7 @@ export async function availableBackends(): Promise<BackendName[]> {
 }
 
 export function versions(): Record<string, string> {
-  const v: Record<string, string> = { node: process.versions.node, tfjs: tf.version.tfjs };
+  const v: Record<string, string> = { node: process.versions.node, tfjs: (requireCjs('@tensorflow/tfjs/package.json') as { version: string }).version };
   for (const pkg of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'onnxruntime-node']) {
     try {
       v[pkg] = (requireCjs(`${pkg}/package.json`) as { version: string }).version;

@@ -311,8 +311,10 @@ describe('analyses', () => {
 
   it('attention over training marks where attention grew and shrank', async () => {
     const src = await openSource(runDir);
+    expect(src.session.loaded).toBe(false); // opening a run starts no ONNX session
     const tokens = src.data.test.tokens.slice(0, 2 * 6);
     const r = await attentionOverTraining(src, tokens, { from: 0, to: 30 });
+    expect(src.session.loaded).toBe(true);
     expect(r.steps).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30]);
     for (let s = 0; s < r.steps.length; s++) {
       for (let i = 0; i < 2; i++) {
@@ -341,7 +343,7 @@ describe('analyses', () => {
     await expect(embeddings(src, { p: 9 })).rejects.toThrow(/p = 9 is larger than the vocabulary V = 4/);
   });
 
-  it('PCA through the Gram matrix matches numpy’s SVD', async () => {
+  it('PCA by randomised SVD matches numpy’s SVD', async () => {
     const rng = new Rng(4);
     const n = 200;
     const width = 300;
@@ -360,6 +362,7 @@ describe('analyses', () => {
   it('projects several runs together with start, switch and end markers; t-SNE and UMAP run and cancel', async () => {
     const runs = [await openSource(scratchDir), await openSource(runDir)];
     const p = await projectTrajectories(runs, { method: 'pca' });
+    expect(runs.map((s) => s.session.loaded)).toEqual([false, false]); // a projection needs no ONNX session
     expect(p.runs[1].markers.map((m) => [m.kind, m.step])).toEqual([['start', 0], ['switch', 30], ['end', 60]]);
     expect(p.runs[0].markers.map((m) => m.kind)).toEqual(['start', 'end']);
     expect(p.points).toHaveLength(runs[0].steps.length + runs[1].steps.length);

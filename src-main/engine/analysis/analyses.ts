@@ -245,9 +245,17 @@ export async function projectTrajectories(sources: AnalysisSource[], opts: Proje
   const data = new Float32Array(n * width);
   let row = 0;
   for (const { src, steps } of selected) {
+    // Rows of a run with the first run's layout are copied straight from its trajectory (the one copy).
+    const trajectory = src.trajectory && sameOffsets(first, src) ? src.trajectory : null;
+    const index = new Map(trajectory?.steps.map((s, i) => [s, i]));
     for (const step of steps) {
-      const w = src === first ? src.weightsAt(step) : alignWeights(first.checkpoint, src.checkpoint, src.weightsAt(step));
-      data.set(w, row * width);
+      const i = index.get(step);
+      const target = data.subarray(row * width, (row + 1) * width);
+      if (trajectory && i !== undefined) target.set(trajectory.data.subarray(i * width, (i + 1) * width));
+      if (!trajectory || i === undefined || !allFinite(target)) {
+        // the checked path: its errors say which run and step are unusable
+        target.set(src === first ? src.weightsAt(step) : alignWeights(first.checkpoint, src.checkpoint, src.weightsAt(step)));
+      }
       row++;
     }
   }
@@ -269,4 +277,15 @@ export async function projectTrajectories(sources: AnalysisSource[], opts: Proje
     runs.push({ label: src.label, path: src.path, steps, markers });
   });
   return { method: opts.method, runs, points, explainedVariance: proj.explainedVariance };
+}
+
+function sameOffsets(a: AnalysisSource, b: AnalysisSource): boolean {
+  const pa = a.checkpoint.params;
+  const pb = b.checkpoint.params;
+  return a.checkpoint.total === b.checkpoint.total && pa.length === pb.length && pa.every((p, i) => p.name === pb[i].name && p.offset === pb[i].offset && p.size === pb[i].size);
+}
+
+function allFinite(w: Float32Array): boolean {
+  for (let j = 0; j < w.length; j++) if (!Number.isFinite(w[j])) return false;
+  return true;
 }

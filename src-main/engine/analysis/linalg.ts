@@ -86,7 +86,7 @@ export function symmetricEigen(matrix: Float64Array, n: number): { values: Float
 }
 
 /** Orthonormalises the m columns of q [n, m] in place (modified Gram–Schmidt, twice). */
-function orthonormalize(q: Float64Array, n: number, m: number): void {
+export function orthonormalize(q: Float64Array, n: number, m: number): void {
   for (let pass = 0; pass < 2; pass++) {
     for (let j = 0; j < m; j++) {
       for (let i = 0; i < j; i++) {

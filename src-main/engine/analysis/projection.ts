@@ -1,11 +1,11 @@
 /**
- * Projections of parameter trajectories (Fig. 7): exact PCA through the Gram matrix of the
- * centred snapshots (snapshots ≪ parameters), with explained variance; t-SNE and UMAP on the
+ * Projections of parameter trajectories (Fig. 7): PCA by randomised SVD of the centred
+ * snapshots, with explained variance; t-SNE and UMAP on the
  * PCA-50 coordinates. Parameter vectors are never unit-normalised. Long work reports progress,
  * yields to the event loop and stops when its signal is aborted.
  */
 import { UMAP } from 'umap-js';
-import { matmul, topEigen, transpose } from './linalg.js';
+import { matmul, orthonormalize, symmetricEigen, transpose } from './linalg.js';
 import { checkCancel, tick } from './cancel.js';
 import { tsne } from './tsne.js';
 import { Rng } from '../task/rng.js';
@@ -41,11 +41,16 @@ export interface Projection {
   explainedVariance: number[] | null;
 }
 
-/** PCA scores of the centred rows, through the n×n Gram matrix. */
+/**
+ * PCA scores of the centred rows by randomised SVD (Halko, Martinsson & Tropp 2011): only the
+ * `k` components asked for, from products of the trajectory with thin matrices, so the cost is
+ * O(n·width·(k + 10)) per pass instead of the O(n²·width) of a Gram matrix. The trajectory is
+ * never copied: centring enters each product as a rank-one correction.
+ */
 export async function pca(
   input: ProjectionInput,
   k: number,
-  opts: Pick<ProjectOptions, 'signal' | 'onProgress'> & { tol?: number; maxIter?: number } = {},
+  opts: Pick<ProjectOptions, 'signal' | 'onProgress'> & { powerIterations?: number } = {},
 ): Promise<{ coords: Float64Array; explained: number[]; k: number }> {
   const { data, n, width } = input;
   if (n < 2) throw new RangeError('a projection needs at least two snapshots');
@@ -53,28 +58,84 @@ export async function pca(
   const mean = new Float64Array(width);
   for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j] += data[i * width + j];
   for (let j = 0; j < width; j++) mean[j] /= n;
-  const centred = new Float32Array(n * width);
-  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) centred[i * width + j] = data[i * width + j] - mean[j];
+  let total = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) {
+    const d = data[i * width + j] - mean[j];
+    total += d * d;
+  }
   checkCancel(opts.signal);
-  opts.onProgress?.('gram matrix', 0.2);
-  await tick();
-  const gram = await matmul(centred, transpose(centred, n, width), n, width, n);
-  let trace = 0;
-  for (let i = 0; i < n; i++) trace += gram[i * n + i];
-  checkCancel(opts.signal);
-  opts.onProgress?.('eigenvectors', 0.6);
-  await tick();
   k = Math.min(k, n - 1);
-  const { values, vectors } = await topEigen(gram, n, k, { tol: opts.tol, maxIter: opts.maxIter });
+  const l = Math.min(n, width, k + 10);
+  // (X − 1μᵀ) M for M [width, l]
+  const timesRight = async (m: Float32Array): Promise<Float64Array> => {
+    const out = Float64Array.from(await matmul(data, m, n, width, l));
+    const shift = new Float64Array(l);
+    for (let r = 0; r < width; r++) for (let c = 0; c < l; c++) shift[c] += mean[r] * m[r * l + c];
+    for (let i = 0; i < n; i++) for (let c = 0; c < l; c++) out[i * l + c] -= shift[c];
+    return out;
+  };
+  // Yᵀ (X − 1μᵀ) for Y [n, l], as [l, width]
+  const leftTimes = async (y: Float64Array): Promise<Float64Array> => {
+    const yt = new Float32Array(l * n);
+    const colSum = new Float64Array(l);
+    for (let i = 0; i < n; i++) for (let c = 0; c < l; c++) {
+      yt[c * n + i] = y[i * l + c];
+      colSum[c] += y[i * l + c];
+    }
+    const out = Float64Array.from(await matmul(yt, data, l, n, width));
+    for (let c = 0; c < l; c++) for (let j = 0; j < width; j++) out[c * width + j] -= colSum[c] * mean[j];
+    return out;
+  };
+  const step = async (stage: string, fraction: number) => {
+    checkCancel(opts.signal);
+    opts.onProgress?.(stage, fraction);
+    await tick();
+    checkCancel(opts.signal);
+  };
+  const rand = xorshift(1);
+  const omega = Float32Array.from({ length: width * l }, rand);
+  let y = await timesRight(omega);
+  const passes = opts.powerIterations ?? 4;
+  for (let pass = 0; pass < passes; pass++) {
+    await step('power iteration', 0.1 + (0.7 * pass) / passes);
+    orthonormalize(y, n, l);
+    const z = await leftTimes(y);
+    await step('power iteration', 0.1 + (0.7 * (pass + 0.5)) / passes);
+    y = await timesRight(transpose(Float32Array.from(z), l, width));
+  }
+  await step('eigenvectors', 0.85);
+  orthonormalize(y, n, l);
+  const b = await leftTimes(y); // B = Qᵀ Xc [l, width]; Xc ≈ Q B
+  const h = new Float64Array(l * l);
+  for (let a = 0; a < l; a++) for (let c = a; c < l; c++) {
+    let s = 0;
+    for (let j = 0; j < width; j++) s += b[a * width + j] * b[c * width + j];
+    h[a * l + c] = s;
+    h[c * l + a] = s;
+  }
+  const { values, vectors } = symmetricEigen(h, l); // B Bᵀ = U S² Uᵀ; scores = Q U S
   const coords = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) {
+    let s = 0;
+    for (let c = 0; c < l; c++) s += y[i * l + c] * vectors[c * l + j];
+    coords[i * k + j] = s * Math.sqrt(Math.max(values[j], 0));
+  }
   for (let j = 0; j < k; j++) {
-    const scale = Math.sqrt(Math.max(values[j], 0));
     // a deterministic sign: the first snapshot has a non-positive coordinate
-    const sign = vectors[j] > 0 ? -1 : 1;
-    for (let i = 0; i < n; i++) coords[i * k + j] = sign * scale * vectors[i * k + j];
+    if (coords[j] > 0) for (let i = 0; i < n; i++) coords[i * k + j] = -coords[i * k + j];
   }
   opts.onProgress?.('done', 1);
-  return { coords, explained: Array.from(values, (v) => (trace > 0 ? Math.max(v, 0) / trace : 0)), k };
+  return { coords, explained: Array.from(values.slice(0, k), (v) => (total > 0 ? Math.max(v, 0) / total : 0)), k };
+}
+
+function xorshift(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296 - 0.5;
+  };
 }
 
 /** Projects snapshots (rows) to `dims` coordinates. */
@@ -89,7 +150,7 @@ export async function project(input: ProjectionInput, opts: ProjectOptions): Pro
   if (dims !== 2) throw new RangeError(`${opts.method} projects to 2 dimensions here`);
   const stage = (name: string, a: number, b: number) => (s: string, f: number) => opts.onProgress?.(s === 'done' ? name : s, a + (b - a) * f);
   // The 50-D reduction only feeds neighbourhoods to t-SNE/UMAP: a looser subspace suffices.
-  const reduced = await pca(input, 50, { signal: opts.signal, onProgress: stage('PCA-50', 0, 0.2), tol: 1e-4, maxIter: 12 });
+  const reduced = await pca(input, 50, { signal: opts.signal, onProgress: stage('PCA-50', 0, 0.2), powerIterations: 2 });
   const n = input.n;
   const k = reduced.k;
   const points = reduced.coords;

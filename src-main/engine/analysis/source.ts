@@ -95,7 +95,8 @@ async function openRun(dir: string, step: number | null, opts: OpenOptions): Pro
   const last = rowAt(lastFinite);
   const checkpoint = parseCheckpoint(exportModel(c.model, last), `${dir} (graph built from run.json)`);
   const chosen = chooseStep(trajectory.steps, step ?? trajectory.steps[lastFinite], dir);
-  const session = await EvalSession.create(checkpoint);
+  // our own export of run.json's model: onnxruntime loads it when an analysis first runs it
+  const session = EvalSession.lazy(checkpoint);
   const p = opts.p ?? c.phases[c.phases.length - 1].p;
   const data = loadData(opts, c.task.T, c.model.V, () => {
     if (!existsSync(datasetDir(dir, p))) throw new SourceError(`${dir} has no data for p = ${p} (it trained on p = ${[...new Set(c.phases.map((ph) => ph.p))].join(', ')})`);

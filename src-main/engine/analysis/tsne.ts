@@ -128,7 +128,7 @@ export async function tsne(points: Float64Array, n: number, dim: number, init: F
       update[c] = momentum * update[c] - lr * gains[c] * g;
       y[c] += update[c];
     }
-    if (iter % 25 === 0) {
+    if (iter % 10 === 0) {
       checkCancel(opts.signal);
       opts.onProgress?.('t-SNE', 0.1 + (0.9 * iter) / iterations);
       await tick();

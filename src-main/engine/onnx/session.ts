@@ -28,23 +28,36 @@ export interface TokenFeed {
 
 export class EvalSession {
   readonly checkpoint: OnnxCheckpoint;
-  private readonly session: ort.InferenceSession;
+  private session: Promise<ort.InferenceSession> | null;
 
-  private constructor(checkpoint: OnnxCheckpoint, session: ort.InferenceSession) {
+  private constructor(checkpoint: OnnxCheckpoint, session: Promise<ort.InferenceSession> | null) {
     this.checkpoint = checkpoint;
     this.session = session;
   }
 
-  static async create(checkpoint: OnnxCheckpoint): Promise<EvalSession> {
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(checkpoint.evalGraph, SESSION_OPTIONS);
-    } catch (err) {
+  private static load(checkpoint: OnnxCheckpoint): Promise<ort.InferenceSession> {
+    return ort.InferenceSession.create(checkpoint.evalGraph, SESSION_OPTIONS).catch((err: unknown) => {
       // drop onnxruntime's source location and C++ signature ("/onnxruntime_src/…:202 onnxruntime::Model::Model(…) ")
       const reason = (err as Error).message.split('\n')[0].replace(/^\/\S*onnxruntime_src\S*:\d+ (?:\S+ )?\S*?\(.*?\)(?: const)? (?=[A-Z])/, '').split(/(?<=\.) /)[0];
       throw new OnnxFormatError(`${checkpoint.source} does not load in onnxruntime: ${reason}`);
-    }
+    });
+  }
+
+  /** Loads the graph now: a file that onnxruntime rejects fails here. */
+  static async create(checkpoint: OnnxCheckpoint): Promise<EvalSession> {
+    const session = EvalSession.load(checkpoint);
+    await session;
     return new EvalSession(checkpoint, session);
+  }
+
+  /** Loads the graph on the first run, so opening a run for a projection or curves costs no session. */
+  static lazy(checkpoint: OnnxCheckpoint): EvalSession {
+    return new EvalSession(checkpoint, null);
+  }
+
+  /** Whether onnxruntime holds a session for this graph yet. */
+  get loaded(): boolean {
+    return this.session !== null;
   }
 
   tokens(tokens: Int32Array, T = this.checkpoint.T): TokenFeed {
@@ -60,13 +73,16 @@ export class EvalSession {
     if (w.length !== this.checkpoint.total) throw new RangeError(`${w.length} weights given for a model of ${this.checkpoint.total}`);
     const feeds: Record<string, ort.Tensor> = { tokens: feed.tensor };
     for (const p of params) feeds[p.name] = new ort.Tensor('float32', w.subarray(p.offset, p.offset + p.size), p.shape);
-    const out = await this.session.run(feeds, outputs);
+    this.session ??= EvalSession.load(this.checkpoint);
+    const out = await (await this.session).run(feeds, outputs);
     const get = (name: string) => (out[name] ? (out[name].data as Float32Array) : new Float32Array(0));
     return { logits: get('logits'), attention: get('attention'), zAttn: get('z_attn') };
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    const session = this.session;
+    this.session = null;
+    if (session) await (await session).release();
   }
 }
 

@@ -8,7 +8,6 @@ import type { BackendName } from '../backend.js';
 import type { ModelConfig } from '../model/config.js';
 import type { AdamHyper } from '../runs/runConfig.js';
 import { OrtStepBackend } from './ort-step/session.js';
-import { TfjsStepBackend } from './tfjs-step.js';
 
 /** A dataset's (or minibatch's) constant tensors in the backend's own form. */
 export interface PreparedBatch {
@@ -61,5 +60,7 @@ export interface StepBackendInit {
 /** The step backend for a backend already selected by `selectBackend` (engine/backend.ts). */
 export async function openStepBackend(name: BackendName, init: StepBackendInit): Promise<StepBackend> {
   if (name === 'onnxruntime') return OrtStepBackend.create(init);
+  // TensorFlow.js loads only when a run trains on it: a CLI that projects or trains on onnxruntime never pays for it
+  const { TfjsStepBackend } = await import('./tfjs-step.js');
   return new TfjsStepBackend(name, init);
 }
