@@ -3,7 +3,7 @@
  * leaves every file readable, and the run resumes once there is space.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, cli, DEBIAN_PYTHON, tempDir } from '../helpers.js';
@@ -27,9 +27,9 @@ async function waitFor(check: () => boolean, ms: number): Promise<void> {
 describe('one writer per run folder', () => {
   it('refuses a second writer with a sentence naming the first, and takes over a dead writer’s lock', async () => {
     const dir = join(tempDir(), 'run');
-    const first = spawn(process.execPath, [CLI, 'train', ...SMALL, '--steps', '20000', '--out', dir, '--json'], { stdio: 'ignore' });
+    const first = spawn(process.execPath, [CLI, 'train', ...SMALL, '--steps', '2000000', '--out', dir, '--json'], { stdio: 'ignore' });
     try {
-      await waitFor(() => existsSync(join(dir, 'run.json')) && existsSync(join(dir, 'resume', 'state.npy')), 90_000);
+      await waitFor(() => existsSync(join(dir, 'run.json')) && existsSync(join(dir, 'writer.lock')) && existsSync(join(dir, 'resume')) && readdirSync(join(dir, 'resume')).some((f) => /^state-\d+\.npy$/.test(f)), 90_000);
       const second = cli(['train', '--resume', dir]);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(new RegExp(`is being written by process ${first.pid} on .*; wait for it to finish or stop it`));

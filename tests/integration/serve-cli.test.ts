@@ -43,7 +43,7 @@ describe('circuit-workbench serve', () => {
     expect(res.status).toBe(200);
     const list = (await res.json()) as { demo: string[]; workspaces: string[] };
     expect(list.workspaces).toEqual([]);
-    expect(list.demo.map((p) => basename(p)).sort()).toEqual(['curriculum-s4', 'scratch-s4']);
+    expect(list.demo.map((p) => basename(p)).sort()).toEqual(['curriculum-s4', 'fig4-s9', 'scratch-s4']);
   });
 
   it('with no folder and --no-demo, says there is nothing to serve', () => {

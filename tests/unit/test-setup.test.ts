@@ -28,7 +28,7 @@ describe('test set-up', () => {
       { apt: 'nothing-file', why: 'x', files: [join(root, 'absent')] },
     ];
     expect(missing(fake).map((r) => r.apt)).toEqual(['python3-nothing', 'nothing-bin', 'nothing-file']);
-    expect(REQUIREMENTS.map((r) => r.apt)).toEqual(['python3-numpy', 'python3-torch', 'python3-onnx', 'chromium', 'slurm-wlm', 'munge', 'strace']);
+    expect(REQUIREMENTS.map((r) => r.apt)).toEqual(['python3-numpy', 'python3-torch', 'python3-onnx', 'python3-scipy', 'python3-sklearn', 'chromium', 'slurm-wlm', 'munge', 'strace']);
   });
 
   it('installs where it may, and otherwise prints the one command to run', () => {

@@ -2,7 +2,8 @@
  * The local scheduler: runs a sweep's unfinished runs on this machine, `jobs` at a time, each
  * through the injected run launcher (a worker process per run), resuming interrupted runs.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { makeDirectory } from '../io/directories.js';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { readManifest } from '../runs/runFolder.js';
@@ -66,7 +67,7 @@ export async function runSweepLocally(opts: {
   const queue = [...sweep.runs];
   const fail = (run: SweepRun, message: string) => {
     failures.push({ run, message });
-    mkdirSync(join(sweepDir, 'local'), { recursive: true });
+    makeDirectory(join(sweepDir, 'local'));
     writeFileSync(localErrorPath(sweepDir, run.index), message + '\n');
   };
   const worker = async (): Promise<void> => {

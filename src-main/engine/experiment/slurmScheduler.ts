@@ -3,8 +3,9 @@
  * run indices in sweep.json; each task trains its run with this project's own CLI. The queue is
  * read with squeue (there may be no accounting database, so never sacct) and cancelled with scancel.
  */
+import { makeDirectory } from '../io/directories.js';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arrayRanges, SweepError, type SlurmOptions, type Submission, type SweepFile } from './sweepSpec.js';
@@ -53,7 +54,7 @@ export function batchScript(sweepDir: string, o: SlurmOptions): string {
 /** Writes the batch script and submits the given runs as one array; returns the submission. */
 export function submitArray(sweepDir: string, sweep: SweepFile, runs: number[], o: SlurmOptions): Submission {
   for (const extra of o.extra) if (!/^--?[A-Za-z]/.test(extra) || /[\n\r]/.test(extra)) throw new SweepError(`--sbatch-arg takes one sbatch option such as --qos=short, got '${extra}'`);
-  mkdirSync(join(sweepDir, 'slurm'), { recursive: true });
+  makeDirectory(join(sweepDir, 'slurm'));
   const script = join(sweepDir, BATCH_SCRIPT);
   writeFileSync(script, batchScript(sweepDir, o));
   chmodSync(script, 0o755);

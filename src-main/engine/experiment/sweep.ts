@@ -3,7 +3,8 @@
  * Calling a sweep again on its folder resumes it: finished runs are reused, interrupted ones
  * resumed, failed ones (that never wrote a run) tried again.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { makeDirectory } from '../io/directories.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { train, type TrainProgress } from '../train/trainer.js';
@@ -29,7 +30,7 @@ export function openSweep(sweepDir: string, spec: SweepSpec, kind: SchedulerKind
     if (slurm) old.scheduler.slurm = slurm;
     return old;
   }
-  mkdirSync(sweepDir, { recursive: true });
+  makeDirectory(sweepDir);
   return { format: SWEEP_FORMAT, version: SWEEP_FORMAT_VERSION, createdAt: new Date().toISOString(), spec, cells, runs, scheduler: { kind, slurm, submissions: [] } };
 }
 

@@ -110,7 +110,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   let backend: BackendName;
   try {
-    backend = await selectBackend(opts.backend ?? 'auto');
+    // A resumed run continues on the backend that trained it (the backends differ in the last bits).
+    const recorded = opts.resume && (!opts.backend || opts.backend === 'auto') ? writer.manifest.backend : null;
+    backend = await selectBackend(recorded ?? opts.backend ?? 'auto');
   } catch (err) {
     writer.discard();
     throw new TrainError((err as Error).message);
