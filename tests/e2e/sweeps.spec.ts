@@ -10,6 +10,13 @@ import { STATE_FILE } from './global-setup.js';
 
 const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as { workspace: string; url: string; token: string };
 
+// The server keeps the sources a test opens; close them so the next spec starts from the workspace alone.
+test.afterEach(async ({ request }) => {
+  const call = (name: string, body: unknown) => request.post(new URL(`/api/${name}`, state.url).toString(), { headers: { Authorization: `Bearer ${state.token}` }, data: body });
+  const list = (await (await call('workspace.list', {})).json()) as { sources: { id: string }[] };
+  for (const s of list.sources) await call('source.close', { id: s.id });
+});
+
 test('a researcher opens a sweep, reads its rates and p-value, exports it, and follows a seed to Interpolation', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
