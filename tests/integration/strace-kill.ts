@@ -93,7 +93,7 @@ export function parseStraceLog(text: string, pid: number): FileCall[] {
   const counts = new Map<string, number>();
   const calls: FileCall[] = [];
   for (const line of text.split('\n')) {
-    const m = /^(\d+) (\w+)\((.*)$/.exec(line);
+    const m = /^(\d+) +(\w+)\((.*)$/.exec(line);
     if (!m || Number(m[1]) !== pid) continue;
     const syscall = m[2];
     const ordinal = (counts.get(syscall) ?? 0) + 1;
