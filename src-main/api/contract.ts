@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { JobInfo } from '../jobs/events.js';
 import { RUN_NAME_PATTERN, RUN_NAME_RULE } from './runName.js';
+import { GRID_VALUE, MAX_GRID_PARAMETERS, MAX_GRID_VALUES, MAX_SWEEP_RUNS, MAX_SWEEP_SETTINGS, SETTING_PATH } from './sweepLimits.js';
 
 const id = z.string().min(1).max(200);
 const step = z.number().int().min(0);
@@ -46,11 +47,9 @@ const seedList = z
     else if (n.largest > MAX_SEED) ctx.addIssue({ code: 'custom', message: `holds the seed ${n.largest}; seeds go up to ${MAX_SEED}` });
   });
 
-/** The most runs one sweep started from the app may plan (schedules × seeds × cells). */
-export const MAX_SWEEP_RUNS = 2_000;
-const settingPath = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}(\.[A-Za-z0-9]{1,32}){0,3}$/, 'must be a setting path like phases.0.steps, task.nTrain or lr');
+const settingPath = z.string().regex(SETTING_PATH, 'must be a setting path like phases.0.steps, task.nTrain or lr');
 const settingValue = z.union([z.number().finite(), z.string().max(64), z.boolean()]);
-const gridValue = z.string().regex(/^[A-Za-z0-9.+-]{1,32}$/, 'must be a number or a short word (letters, digits, dots, + and -)');
+const gridValue = z.string().regex(GRID_VALUE, 'must be a number or a short word (letters, digits, dots, + and -)');
 
 /** A local sweep: preset schedules × seeds × up to two grid parameters, in a folder of the first workspace. */
 const sweepStart = z
@@ -58,7 +57,7 @@ const sweepStart = z
     presets: z.array(z.string().min(1).max(64)).min(1).max(8),
     seeds: seedList,
     /** up to two settings to vary; `schedule` limits one to that preset (the others run once per seed) */
-    grid: z.array(z.object({ path: settingPath, schedule: z.string().min(1).max(64).optional(), values: z.array(gridValue).min(1).max(20) }).strict()).max(2).optional(),
+    grid: z.array(z.object({ path: settingPath, schedule: z.string().min(1).max(64).optional(), values: z.array(gridValue).min(1).max(MAX_GRID_VALUES) }).strict()).max(MAX_GRID_PARAMETERS).optional(),
     /** settings for every run, as train.start's overrides */
     set: z.record(settingPath, settingValue).optional(),
     maxSteps: z.number().int().min(1).max(10_000_000).optional(),
@@ -68,7 +67,7 @@ const sweepStart = z
   .strict()
   .superRefine((r, ctx) => {
     if (new Set(r.presets).size !== r.presets.length) ctx.addIssue({ code: 'custom', path: ['presets'], message: 'names a preset twice' });
-    if (r.set && Object.keys(r.set).length > 32) ctx.addIssue({ code: 'custom', path: ['set'], message: 'has more than 32 settings' });
+    if (r.set && Object.keys(r.set).length > MAX_SWEEP_SETTINGS) ctx.addIssue({ code: 'custom', path: ['set'], message: `has more than ${MAX_SWEEP_SETTINGS} settings` });
     const seeds = countSeeds(r.seeds)?.count ?? 0;
     const cells = (r.grid ?? []).reduce((n, g) => n * g.values.length, 1);
     const runs = r.presets.length * seeds * cells;

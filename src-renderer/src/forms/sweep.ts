@@ -5,14 +5,10 @@
  */
 import type { Request } from '../../../src-main/api/contract.js'; // '.js' paths keep this file valid for the Node tsconfig too (tests import it)
 import { RUN_NAME_PATTERN, RUN_NAME_RULE } from '../../../src-main/api/runName.js';
+import { GRID_VALUE, MAX_GRID_PARAMETERS as MAX_GRID, MAX_GRID_VALUES as MAX_VALUES, MAX_SWEEP_RUNS, MAX_SWEEP_SETTINGS, SETTING_PATH } from '../../../src-main/api/sweepLimits.js';
 import { MAX_STEPS, type NumField } from './train.js';
 
-/** As the contract allows: at most this many runs, two grid parameters, 20 values each. */
-export const MAX_SWEEP_RUNS = 2_000;
-export const MAX_GRID = 2;
-const MAX_VALUES = 20;
-const SETTING_PATH = /^[A-Za-z][A-Za-z0-9]{0,31}(\.[A-Za-z0-9]{1,32}){0,3}$/;
-const GRID_VALUE = /^[A-Za-z0-9.+-]{1,32}$/;
+export { MAX_GRID };
 
 export interface GridRow {
   /** a setting's path (phases.0.steps, task.nTrain) or lr; '' for an unused row */
@@ -75,7 +71,7 @@ export function parseSettings(text: string): Record<string, number | string | bo
     if (!SETTING_PATH.test(path)) return `'${path}' is not a setting path like task.nTrain or phases.0.lr`;
     out[path] = raw === 'true' ? true : raw === 'false' ? false : Number.isFinite(Number(raw)) ? Number(raw) : raw;
   }
-  if (Object.keys(out).length > 32) return 'at most 32 settings';
+  if (Object.keys(out).length > MAX_SWEEP_SETTINGS) return `at most ${MAX_SWEEP_SETTINGS} settings`;
   return out;
 }
 
