@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { JobInfo } from '../jobs/events.js';
 import { RUN_NAME_PATTERN, RUN_NAME_RULE } from './runName.js';
+import { GRID_VALUE, MAX_GRID_PARAMETERS, MAX_GRID_VALUES, MAX_SWEEP_RUNS, MAX_SWEEP_SETTINGS, SETTING_PATH } from './sweepLimits.js';
 
 const id = z.string().min(1).max(200);
 const step = z.number().int().min(0);
@@ -46,6 +47,33 @@ const seedList = z
     else if (n.largest > MAX_SEED) ctx.addIssue({ code: 'custom', message: `holds the seed ${n.largest}; seeds go up to ${MAX_SEED}` });
   });
 
+const settingPath = z.string().regex(SETTING_PATH, 'must be a setting path like phases.0.steps, task.nTrain or lr');
+const settingValue = z.union([z.number().finite(), z.string().max(64), z.boolean()]);
+const gridValue = z.string().regex(GRID_VALUE, 'must be a number or a short word (letters, digits, dots, + and -)');
+
+/** A local sweep: preset schedules × seeds × up to two grid parameters, in a folder of the first workspace. */
+const sweepStart = z
+  .object({
+    presets: z.array(z.string().min(1).max(64)).min(1).max(8),
+    seeds: seedList,
+    /** up to two settings to vary; `schedule` limits one to that preset (the others run once per seed) */
+    grid: z.array(z.object({ path: settingPath, schedule: z.string().min(1).max(64).optional(), values: z.array(gridValue).min(1).max(MAX_GRID_VALUES) }).strict()).max(MAX_GRID_PARAMETERS).optional(),
+    /** settings for every run, as train.start's overrides */
+    set: z.record(settingPath, settingValue).optional(),
+    maxSteps: z.number().int().min(1).max(10_000_000).optional(),
+    /** the sweep folder's name; an existing sweep of that name with the same settings is resumed */
+    name: z.string().regex(RUN_NAME_PATTERN, RUN_NAME_RULE).optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (new Set(r.presets).size !== r.presets.length) ctx.addIssue({ code: 'custom', path: ['presets'], message: 'names a preset twice' });
+    if (r.set && Object.keys(r.set).length > MAX_SWEEP_SETTINGS) ctx.addIssue({ code: 'custom', path: ['set'], message: `has more than ${MAX_SWEEP_SETTINGS} settings` });
+    const seeds = countSeeds(r.seeds)?.count ?? 0;
+    const cells = (r.grid ?? []).reduce((n, g) => n * g.values.length, 1);
+    const runs = r.presets.length * seeds * cells;
+    if (runs > MAX_SWEEP_RUNS) ctx.addIssue({ code: 'custom', message: `plans ${runs} runs (presets × seeds × grid values); a sweep started here runs at most ${MAX_SWEEP_RUNS}` });
+  });
+
 /** Request schemas, one per call. */
 export const requests = {
   'workspace.list': z.object({}).strict(),
@@ -79,6 +107,7 @@ export const requests = {
     })
     .strict(),
   'experiment.start': z.object({ experiment: z.enum(['fig5']), seeds: seedList, maxSteps: z.number().int().min(1).max(10_000_000).optional(), name: z.string().regex(RUN_NAME_PATTERN, RUN_NAME_RULE).optional() }).strict(),
+  'sweep.start': sweepStart,
   'sweep.list': z.object({}).strict(),
   'sweep.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'sweep.summary': z.object({ path: z.string().min(1).max(4096) }).strict(),
@@ -212,7 +241,9 @@ export interface Responses {
   'analysis.project': JobInfo;
   'train.presets': { name: string; description: string; config: unknown }[];
   'train.start': JobInfo;
+  /** the same sweep as sweep.start with the fig5 presets, in folders named scratch-s<seed>, curriculum-s<seed> */
   'experiment.start': JobInfo;
+  'sweep.start': JobInfo;
   'sweep.list': { path: string; label: string }[];
   'sweep.open': SweepInfo;
   'sweep.summary': SweepInfo;

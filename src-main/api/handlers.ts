@@ -12,11 +12,12 @@ import type { JobManager } from '../jobs/manager.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate } from '../engine/analysis/analyses.js';
 import { readMetrics, RunFormatError } from '../engine/runs/runFolder.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, validateConfig } from '../engine/train/config.js';
-import { parseSeeds } from '../engine/experiment/experiment.js';
+import { EXPERIMENTS, parseSeeds } from '../engine/experiment/experiment.js';
+import { SweepError } from '../engine/experiment/sweepSpec.js';
 import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { NpyError } from '../engine/io/npy.js';
-import { discoverSweeps, sweepInfo } from './sweeps.js';
+import { discoverSweeps, startSweep, sweepInfo, sweepSpecOf } from './sweeps.js';
 
 export interface HandlerContext {
   sources: SourceRegistry;
@@ -145,11 +146,9 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       makeDirectory(runDir);
       return jobs.start({ kind: 'train', runDir, config, maxSteps: maxSteps ?? null }, `train ${preset} seed ${config.seed}`, runDir);
     },
-    'experiment.start': async ({ experiment, seeds, maxSteps, name }) => {
-      const list = parseSeeds(seeds);
-      const outDir = workspaceOut(name ?? `experiment-${experiment}-${timestamp()}`);
-      return jobs.start({ kind: 'experiment', experiment, seeds: list, outDir, maxSteps: maxSteps ?? null }, `experiment ${experiment}, seeds ${seeds}`, outDir);
-    },
+    'experiment.start': async ({ experiment, seeds, maxSteps, name }) =>
+      startSweep(ctx, { schedules: EXPERIMENTS[experiment].schedules, seeds: parseSeeds(seeds), grid: [], set: [], maxSteps: maxSteps ?? null }, name ?? `experiment-${experiment}-${timestamp()}`, `experiment ${experiment}, seeds ${seeds}`),
+    'sweep.start': async (req) => startSweep(ctx, sweepSpecOf(req), req.name ?? `sweep-${timestamp()}`, `sweep ${req.presets.join(' + ')}, seeds ${req.seeds}`),
     'sweep.list': async () => discoverSweeps(ctx.workspaces),
     'sweep.open': async ({ path }) => sweepInfo(sources.policy, path),
     'sweep.summary': async ({ path }) => sweepInfo(sources.policy, path),
@@ -162,7 +161,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
   };
 }
 
-const USER_ERRORS = [SourceError, OnnxFormatError, RunFormatError, NpyError, ConfigError, RangeError];
+const USER_ERRORS = [SourceError, OnnxFormatError, RunFormatError, NpyError, ConfigError, SweepError, RangeError];
 
 /** Validates and dispatches one call; every failure becomes an ApiError with a sentence. */
 export async function dispatch(handlers: Handlers, channel: string, payload: unknown): Promise<unknown> {

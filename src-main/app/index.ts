@@ -78,9 +78,9 @@ function start(): void {
   // Harden every web contents the app ever creates, the window's included.
   app.on('web-contents-created', (_event, contents) => hardenContents(contents, () => APP_URL));
 
-  // Every job in a utility process, except an experiment: it only waits on its runs, each in a
-  // utility process of its own, which only the main process can start.
-  const jobs = new JobManager(utilityProcessLauncher(WORKER_PATH), { launchByKind: { experiment: inProcessLauncher(utilityProcessRunLauncher(WORKER_PATH)) } });
+  // Every job in a utility process, except a sweep: it only waits on its runs, each in a utility
+  // process of its own on the app's built job worker, which only the main process can start.
+  const jobs = new JobManager(utilityProcessLauncher(WORKER_PATH), { launchByKind: { sweep: inProcessLauncher(utilityProcessRunLauncher(WORKER_PATH)) } });
   jobs.onEvent((e: JobEvent) => {
     const win = liveWindow();
     if (win && !win.webContents.isDestroyed()) win.webContents.send(DESKTOP_IPC.jobEvent, e);

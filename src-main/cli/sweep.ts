@@ -6,7 +6,7 @@ import { parseSeeds } from '../engine/experiment/experiment.js';
 import { parseGridArg, type SlurmOptions, type SweepSpec } from '../engine/experiment/sweepSpec.js';
 import { cancelSweep, openSweep, runSweepTask, submitSweep, sweepSummary, writeSummaries } from '../engine/experiment/sweep.js';
 import { runSweepLocally } from '../engine/experiment/localScheduler.js';
-import { forkRunLauncher } from '../jobs/sweep-run-launcher.js';
+import { nodeRunLauncher } from '../jobs/launchers.js';
 import { summarizeSweep, RUN_STATES, type SweepSummary } from '../engine/experiment/sweepState.js';
 import { makeMultiBar } from './progress.js';
 import { writeSweep } from '../engine/experiment/sweepSpec.js';
@@ -172,7 +172,7 @@ export async function runLocalSweep(dir: string, spec: SweepSpec, o: { jobs?: nu
   const { failures } = await runSweepLocally({
     sweepDir: dir,
     sweep,
-    launch: forkRunLauncher,
+    launch: nodeRunLauncher,
     jobs: o.jobs,
     signal: controller.signal,
     onProgress: (p) => bars?.update({ run: p.run.dir, step: p.step, totalSteps: p.totalSteps, testAcc: p.testAcc, done: p.done }),

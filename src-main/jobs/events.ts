@@ -6,13 +6,13 @@
 
 export interface JobInfo {
   jobId: string;
-  kind: 'train' | 'experiment' | 'project';
+  kind: 'train' | 'sweep' | 'project';
   label: string;
   state: 'running' | 'done' | 'failed' | 'cancelled';
   /** 0..1 */
   fraction: number;
   stage: string;
-  /** where a training or experiment writes */
+  /** where a training run or sweep writes */
   outDir: string | null;
   message: string | null;
 }

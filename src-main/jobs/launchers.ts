@@ -5,8 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RunLauncher, TrainRunSpec } from '../engine/experiment/launcher.js';
-import { presetConfig } from '../engine/train/config.js';
+import { newRunConfig, type RunLauncher, type TrainRunSpec } from '../engine/experiment/launcher.js';
 import type { FromWorker, JobSpec, WorkerLauncher } from './protocol.js';
 
 /** Forks src-main/jobs/node-worker.ts through tsx: the CLI, `serve` and the tests. */
@@ -18,12 +17,10 @@ export const nodeWorkerLauncher: WorkerLauncher = (onMessage, onExit) => {
   return { send: (m) => child.send(m), kill: () => child.kill('SIGKILL') };
 };
 
-/** The worker job that trains a run spec. */
+/** The worker job that trains a run spec (throws a ConfigError when a new run's settings are invalid). */
 export function trainJobSpec(spec: TrainRunSpec): JobSpec {
   if (spec.kind === 'resume') return { kind: 'train', runDir: spec.runDir, config: null, resume: true, maxSteps: spec.maxSteps, backend: spec.backend };
-  const config = presetConfig(spec.preset);
-  config.seed = spec.seed;
-  return { kind: 'train', runDir: spec.runDir, config, maxSteps: spec.maxSteps, backend: spec.backend };
+  return { kind: 'train', runDir: spec.runDir, config: newRunConfig(spec), maxSteps: spec.maxSteps, backend: spec.backend };
 }
 
 /**
@@ -32,8 +29,15 @@ export function trainJobSpec(spec: TrainRunSpec): JobSpec {
  * step when the signal is aborted.
  */
 export function workerRunLauncher(launch: WorkerLauncher): RunLauncher {
-  return (spec, signal, onProgress) =>
-    new Promise<void>((resolve, reject) => {
+  return (spec, signal, onProgress) => {
+    // built before a worker starts, so that invalid settings leave no worker behind
+    let job: JobSpec;
+    try {
+      job = trainJobSpec(spec);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise<void>((resolve, reject) => {
       let settled = false;
       const settle = (error: Error | null): void => {
         if (settled) return;
@@ -48,16 +52,17 @@ export function workerRunLauncher(launch: WorkerLauncher): RunLauncher {
             if (m.train) onProgress(m.train);
           } else if (m.type === 'done') settle(null);
           else if (m.type === 'failed') settle(new Error(m.message));
-          else settle(new Error(`${spec.runDir} was cancelled; run the experiment again to resume it`));
+          else settle(new Error(`${spec.runDir} was cancelled; run the sweep again to resume it`));
         },
         (code) => settle(new Error(`the worker training ${spec.runDir} ended unexpectedly (exit code ${code})`)),
       );
       const onAbort = (): void => handle.send({ type: 'cancel', reason: typeof signal.reason === 'string' ? signal.reason : undefined });
       signal.addEventListener('abort', onAbort);
-      handle.send({ type: 'start', spec: trainJobSpec(spec) });
+      handle.send({ type: 'start', spec: job });
       if (signal.aborted) onAbort();
     });
+  };
 }
 
-/** Each run in a forked Node worker: what the CLI and `serve` give an experiment. */
+/** Each run in a forked Node worker: what the CLI and `serve` give a sweep. */
 export const nodeRunLauncher: RunLauncher = workerRunLauncher(nodeWorkerLauncher);

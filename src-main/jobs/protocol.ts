@@ -2,12 +2,14 @@
 import type { BackendName } from '../engine/backend.js';
 import type { ProjectionMethod } from '../engine/analysis/projection.js';
 import type { TrainConfig } from '../engine/train/config.js';
+import type { SweepSpec } from '../engine/experiment/sweepSpec.js';
 import type { TrainProgress } from '../engine/train/trainer.js';
 
 export type JobSpec =
   /** a new run from `config`, or (`resume`, config null) the run in runDir continued */
   | { kind: 'train'; runDir: string; config: TrainConfig | null; resume?: boolean; maxSteps: number | null; backend?: BackendName | 'auto' }
-  | { kind: 'experiment'; experiment: string; seeds: number[]; outDir: string; maxSteps: number | null }
+  /** a local sweep in sweepDir (created or resumed), each run through the worker's run launcher */
+  | { kind: 'sweep'; sweepDir: string; spec: SweepSpec; jobs?: number }
   | { kind: 'project'; paths: string[]; ids: string[]; method: ProjectionMethod; every: number; seed: number };
 
 /** `reason` (why it was cancelled) goes into the run's status message. */

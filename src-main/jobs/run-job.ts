@@ -1,14 +1,12 @@
 /**
  * What a job worker does with a spec: calls the engine and reports. Transport-free, so the
  * Node child-process worker, the Electron utility-process worker and the in-process launcher
- * share it. An experiment trains its runs through `launchRun`.
+ * share it. A sweep trains its runs through `launchRun`.
  */
 import { train } from '../engine/train/trainer.js';
-import { runExperiment } from '../engine/experiment/experiment.js';
+import { runSweepJob } from './sweep-job.js';
 import type { RunLauncher } from '../engine/experiment/launcher.js';
-import { openSource } from '../engine/analysis/source.js';
-import { projectTrajectories } from '../engine/analysis/analyses.js';
-import { CancelledError } from '../engine/analysis/projection.js';
+import { CancelledError } from '../engine/analysis/cancel.js';
 import type { FromWorker, JobSpec } from './protocol.js';
 
 export async function runJob(spec: JobSpec, signal: AbortSignal, post: (m: FromWorker) => void, launchRun?: RunLauncher): Promise<void> {
@@ -31,24 +29,12 @@ export async function runJob(spec: JobSpec, signal: AbortSignal, post: (m: FromW
           }),
       });
       post(result.status === 'cancelled' ? { type: 'cancelled' } : result.status === 'complete' || result.status === 'stopped' ? { type: 'done', result } : { type: 'failed', message: result.message ?? `training ${result.status}` });
-    } else if (spec.kind === 'experiment') {
-      if (!launchRun) throw new Error('this worker cannot start training runs; experiments run where a run launcher is given');
-      const done = new Map<string, number>();
-      const result = await runExperiment({
-        experiment: spec.experiment,
-        seeds: spec.seeds,
-        outDir: spec.outDir,
-        maxSteps: spec.maxSteps,
-        launch: launchRun,
-        signal,
-        onProgress: (p) => {
-          done.set(p.run, p.done ? 1 : p.step / p.totalSteps);
-          const total = spec.seeds.length * 2;
-          post({ type: 'progress', fraction: [...done.values()].reduce((a, b) => a + b, 0) / total, stage: `${[...done.values()].filter((x) => x === 1).length} of ${total} runs done` });
-        },
-      });
-      post(signal.aborted ? { type: 'cancelled' } : { type: 'done', result });
+    } else if (spec.kind === 'sweep') {
+      if (!launchRun) throw new Error('this worker cannot start training runs; sweeps run where a run launcher is given');
+      post(await runSweepJob(spec, signal, post, launchRun));
     } else {
+      // loaded only here: a training worker (one per sweep run) starts without the analyses
+      const [{ openSource }, { projectTrajectories }] = await Promise.all([import('../engine/analysis/source.js'), import('../engine/analysis/analyses.js')]);
       const sources = [];
       for (const p of spec.paths) sources.push(await openSource(p));
       const r = await projectTrajectories(sources, { method: spec.method, every: spec.every, seed: spec.seed, signal, onProgress: (stage, fraction) => post({ type: 'progress', fraction, stage }) });

@@ -72,3 +72,55 @@ test('a researcher opens a sweep, reads its rates and p-value, exports it, and f
   await expect(page.locator('section.figure').first()).toHaveAttribute('data-state', 'ready');
   expect(errors).toEqual([]);
 });
+
+test('a researcher starts a small sweep from the Train view, follows it, and reads its finished rates in the Sweeps view', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(state.url);
+  await page.locator('nav [data-view="train"]').click();
+
+  // Fig. 5 is the default: both fig5 presets are ticked
+  const presets = page.getByTestId('sweep-form-presets');
+  await expect(presets.locator('input[value="fig5-scratch"]')).toBeChecked();
+  await expect(presets.locator('input[value="fig5-curriculum"]')).toBeChecked();
+  await page.getByTestId('sweep-form-seeds').fill('0');
+  await page.getByTestId('sweep-form-grid-path-0').fill('lr');
+  await page.getByTestId('sweep-form-grid-values-0').fill('1e-2,3e-2');
+  await page.getByTestId('sweep-form-set').fill('task.T=6, task.k=3, task.nTrain=64, task.nTest=32, task.nHeldout=16, model.d=8, model.h=16, snapshots.every=10');
+  await page.getByTestId('sweep-form-max-steps').fill('20');
+  await page.getByTestId('sweep-form-name').fill('from-browser');
+  await expect(page.getByTestId('sweep-form-runs')).toHaveText('4 runs');
+  // a bad value is refused in the form, with a sentence, before anything is sent
+  await page.getByTestId('sweep-form-grid-values-0').fill('1e-2,../x');
+  await expect(page.getByTestId('sweep-form-start')).toBeDisabled();
+  await expect(page.locator('.field-error')).toContainText('number or a short word');
+  await page.getByTestId('sweep-form-grid-values-0').fill('1e-2,3e-2');
+  await page.getByTestId('sweep-form-start').click();
+
+  // the job's progress in the Train view, then the same sweep, live, in the Sweeps view
+  const card = page.getByTestId('sweep-form-job');
+  await expect(card).toContainText('sweep fig5-scratch + fig5-curriculum, seeds 0');
+  await expect(card).toContainText('from-browser');
+  await page.getByTestId('sweep-form-show').click();
+  await expect(page).toHaveURL(/#sweeps$/);
+  await expect(page.getByTestId('sweep-progress')).toContainText('from-browser');
+  await expect(page.getByTestId('sweep-job').getByRole('progressbar')).toBeVisible();
+  await expect(page.getByTestId('sweep-progress')).toContainText('4 done', { timeout: 180_000 });
+  await expect(page.getByTestId('sweep-progress')).toHaveAttribute('data-live', 'false');
+  await expect(page.getByTestId('sweep-job')).toContainText('done');
+
+  // the finished rates, intervals and p-value per cell, as summary.json has them
+  const summary = JSON.parse(readFileSync(join(state.workspace, 'from-browser', 'summary.json'), 'utf8')) as { cells: { pValue: number; schedules: { schedule: string; succeeded: number; total: number; ci95: [number, number] }[] }[] };
+  const table = page.getByTestId('sweep-table');
+  await expect(table.locator('tbody tr')).toHaveCount(4);
+  for (const [i, cell] of summary.cells.entries()) {
+    for (const s of cell.schedules) {
+      expect(s.total).toBe(1);
+      const row = table.locator(`tr[data-cell="${i}"][data-schedule="${s.schedule}"]`);
+      await expect(row.getByTestId('sweep-succeeded')).toHaveText(String(s.succeeded));
+      await expect(row.getByTestId('sweep-rate')).toContainText(`[${s.ci95[0].toFixed(2)}, ${s.ci95[1].toFixed(2)}]`);
+    }
+  }
+  await expect(page.locator('section.figure').first()).toHaveAttribute('data-state', 'ready');
+  expect(errors).toEqual([]);
+});

@@ -117,6 +117,21 @@ const fake = await vi.hoisted(async () => {
 
 vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
 
+// Every process the main process starts through Node (none should: jobs and runs go to utility processes).
+const nodeProcesses = vi.hoisted(() => [] as string[]);
+vi.mock('node:child_process', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:child_process')>();
+  const record =
+    <F extends (...a: never[]) => unknown>(name: string, f: F) =>
+    (...a: Parameters<F>) => {
+      const args: unknown = a[1];
+      nodeProcesses.push(`${name} ${String(a[0])} ${Array.isArray(args) ? args.join(' ') : ''}`);
+      return f(...a);
+    };
+  const mocked = { ...real, fork: record('fork', real.fork), spawn: record('spawn', real.spawn), spawnSync: record('spawnSync', real.spawnSync), execFile: record('execFile', real.execFile) };
+  return { ...mocked, default: mocked };
+});
+
 import { CHANNELS, type SourceInfo } from '../../src-main/api/contract.js';
 import { initParams, PAPER_MODEL } from '../../src-main/engine/model/config.js';
 import { exportModel } from '../../src-main/engine/onnx/export.js';
@@ -233,6 +248,51 @@ describe('the main process', () => {
     expect(child.sent[1]).toEqual({ type: 'cancel' });
     child.emit('message', { type: 'cancelled' });
     expect(sent[1][1]).toMatchObject({ type: 'cancelled', job: { jobId: job.jobId, state: 'cancelled' } });
+  });
+
+  it('starts a sweep: it waits in the main process, each run trains in a utility process on the built job worker, never through the CLI', async () => {
+    const workspace = join(state.root, 'documents', 'Circuit Workbench runs');
+    const before = state.children.length;
+    const sent = win().webContents.sent;
+    const request = { presets: ['fig5-scratch'], seeds: '3', set: { 'task.nTrain': 64 }, grid: [{ path: 'lr', values: ['1e-2'] }], maxSteps: 2, name: 'app-sweep' };
+    const job = (await invoke(apiChannel('sweep.start'), fromApp(), request)) as { jobId: string; kind: string; outDir: string };
+    expect(job).toMatchObject({ kind: 'sweep', outDir: join(workspace, 'app-sweep') });
+    expect(existsSync(join(job.outDir, 'sweep.json'))).toBe(true);
+    await vi.waitFor(() => expect(state.children.length).toBe(before + 1), { timeout: 10_000 });
+    const run = state.children[before] as (typeof state.children)[number] & { path: string };
+    // the app's own job worker (out/main/job-worker.js once built), as for every other job
+    expect(run.path).toBe((state.children[0] as typeof run).path);
+    expect(run.path).toMatch(/[\\/]job-worker\.js$/);
+    expect(run.sent[0]).toMatchObject({ type: 'start', spec: { kind: 'train', runDir: join(job.outDir, 'lr=1e-2', 'fig5-scratch-s3'), maxSteps: 2, config: { preset: 'fig5-scratch', seed: 3, task: { nTrain: 64 }, phases: [{ lr: 0.01 }] } } });
+    const progress = { step: 1, totalSteps: 2, phase: 'p4', p: 4, trainLoss: 1, trainAcc: 0.5, testLoss: 1, testAcc: 0.5, stepsPerSecond: 10 };
+    run.emit('message', { type: 'progress', fraction: 0.5, stage: 'step 1 of 2', train: progress });
+    const events = () => sent.map((e) => e[1] as { type: string; job: { jobId: string; stage: string; state: string }; result?: { states: Record<string, number> } }).filter((e) => e.job.jobId === job.jobId);
+    expect(events().at(-1)).toMatchObject({ type: 'progress', job: { stage: expect.stringContaining('step 1 of 2') } });
+    run.emit('message', { type: 'done', result: null });
+    run.emit('exit', 0);
+    await vi.waitFor(() => expect(events().at(-1)?.type).toBe('done'));
+    // the fake worker wrote no run: the summary says it is still to do
+    expect(events().at(-1)?.result?.states).toMatchObject({ pending: 1, done: 0 });
+    expect(existsSync(join(job.outDir, 'summary.csv'))).toBe(true);
+
+    // the same request again resumes the folder; cancelling stops the run and leaves it resumable
+    const again = (await invoke(apiChannel('sweep.start'), fromApp(), request)) as { jobId: string };
+    await vi.waitFor(() => expect(state.children.length).toBe(before + 2), { timeout: 10_000 });
+    const second = state.children[before + 1];
+    await invoke(apiChannel('job.cancel'), fromApp(), { jobId: again.jobId });
+    expect(second.sent[1]).toEqual({ type: 'cancel' });
+    second.emit('message', { type: 'cancelled' });
+    await vi.waitFor(() => expect(sent.map((e) => e[1] as { type: string; job: { jobId: string } }).filter((e) => e.job.jobId === again.jobId).at(-1)?.type).toBe('cancelled'));
+    expect(existsSync(join(job.outDir, 'local'))).toBe(false);
+    expect(nodeProcesses).toEqual([]);
+  });
+
+  it('refuses a sweep with a sentence: another sweep in the folder, a folder that is not a sweep, a bad setting', async () => {
+    const other = { presets: ['fig5-curriculum'], seeds: '0', name: 'app-sweep' };
+    await expect(invoke(apiChannel('sweep.start'), fromApp(), other)).rejects.toThrow(/^\[invalid\] .*app-sweep holds a different sweep/);
+    await expect(invoke(apiChannel('sweep.start'), fromApp(), { presets: ['fig5-scratch'], seeds: '0', name: 'from-test' })).rejects.toThrow(/^\[invalid\] a folder named 'from-test' already exists .* and is not a sweep; choose another name$/);
+    await expect(invoke(apiChannel('sweep.start'), fromApp(), { presets: ['fig5-scratch'], seeds: '0', set: { 'model.d': -3 }, name: 'bad' })).rejects.toThrow(/^\[invalid\] fig5-scratch: d must be a positive integer, got -3$/);
+    expect(existsSync(join(state.root, 'documents', 'Circuit Workbench runs', 'bad'))).toBe(false);
   });
 
   it('quits when all windows close, except on macOS', () => {

@@ -12,10 +12,9 @@ import { configDifferences, flattenConfig, formatConfigValue, presetDifferences 
 import { presetConfig } from '../../src-main/engine/train/config.js';
 import { readFileSync } from 'node:fs';
 import { runStatus, stepsText } from '../../src-renderer/src/figures/runStatus.js';
-import { asExperimentSummary } from '../../src-renderer/src/figures/experimentSummary.js';
 import { liveTrainCsv, liveTrainOption, switchSteps } from '../../src-renderer/src/figures/train.js';
 import { cloneForm, formFromConfig, overridesOf, scheduleSteps, trainStartRequest, validateTrainForm } from '../../src-renderer/src/forms/train.js';
-import { experimentStartRequest, parseSeedList, validateExperimentForm } from '../../src-renderer/src/forms/experiment.js';
+import { countRuns, defaultSweepForm, parseSeedList, parseSettings, sweepStartRequest, validateSweepForm } from '../../src-renderer/src/forms/sweep.js';
 import type { MetricsTable, PhaseInfo, TrainProgressPoint } from '../../src-main/api/contract.js';
 
 function metrics(n: number, opts: { heldout?: boolean; switchAt?: number } = {}): MetricsTable {
@@ -231,22 +230,6 @@ describe('runs: configuration differences and experiment summaries', () => {
     expect(configDifferences([{ config: { x: null } }, { config: { x: null } }])).toEqual([]);
     expect([formatConfigValue(undefined), formatConfigValue(null), formatConfigValue(0.1 + 0.2), formatConfigValue(true)]).toEqual(['—', 'null', '0.3', 'true']);
   });
-
-  it('reads an experiment result, turning NaN (null in JSON) into null', () => {
-    const result = {
-      experiment: 'fig5',
-      outDir: '/w/exp',
-      runs: [{ runDir: '/w/exp/scratch-s0', schedule: 'scratch', preset: 'fig5-scratch', seed: 0, status: 'complete', stepsDone: 10000, finalTrainAcc: 1, finalTestLoss: 3, finalTestAcc: 0.28, finalHeldoutAcc: null, firstStepAbove: null, seconds: 100 }],
-      schedules: [{ schedule: 'scratch', seeds: 1, succeeded: 0, medianStepToThreshold: null, medianFinalTrainAcc: 1, medianFinalTestAcc: 0.28, medianFinalHeldoutAcc: null }],
-      failures: [{ run: '/w/exp/curriculum-s0', message: 'boom' }],
-    };
-    const s = asExperimentSummary(JSON.parse(JSON.stringify(result)));
-    expect(s?.runs[0]).toMatchObject({ schedule: 'scratch', seed: 0, finalTestAcc: 0.28, finalHeldoutAcc: null, firstStepAbove: null });
-    expect(s?.schedules[0]).toMatchObject({ succeeded: 0, seeds: 1, medianStepToThreshold: null });
-    expect(s?.failures).toEqual([{ run: '/w/exp/curriculum-s0', message: 'boom' }]);
-    expect(asExperimentSummary(null)).toBeNull();
-    expect(asExperimentSummary({ runs: 3 })).toBeNull();
-  });
 });
 
 describe('train: live curves and the form', () => {
@@ -361,16 +344,41 @@ describe('train: live curves and the form', () => {
   });
 });
 
-describe('the experiment form', () => {
-  it('checks each field with a sentence and sends only what was given', () => {
-    expect(validateExperimentForm({ seeds: '0-4', maxSteps: '', name: '' })).toEqual({});
-    const bad = validateExperimentForm({ seeds: '4-2', maxSteps: 0, name: 'a b' });
+describe('the sweep form', () => {
+  it('starts as Fig. 5: both fig5 presets over seeds 0-4, nothing else', () => {
+    const f = defaultSweepForm();
+    expect(validateSweepForm(f)).toEqual({});
+    expect(countRuns(f)).toBe(10);
+    expect(sweepStartRequest(f)).toEqual({ presets: ['fig5-scratch', 'fig5-curriculum'], seeds: '0-4' });
+  });
+
+  it('sends the grid, the settings, the step limit and the name as the contract takes them', () => {
+    const f = { ...defaultSweepForm(), seeds: ' 0-1 ', grid: [{ path: 'phases.0.steps', schedule: 'fig5-curriculum', values: '500, 1000' }, { path: 'lr', schedule: '', values: '1e-3,3e-3' }], set: 'task.nTrain=64, model.mlpBias=false', maxSteps: 50 as const, name: 's1' };
+    expect(validateSweepForm(f)).toEqual({});
+    expect(countRuns(f)).toBe(16);
+    expect(sweepStartRequest(f)).toEqual({
+      presets: ['fig5-scratch', 'fig5-curriculum'],
+      seeds: '0-1',
+      grid: [{ path: 'phases.0.steps', schedule: 'fig5-curriculum', values: ['500', '1000'] }, { path: 'lr', values: ['1e-3', '3e-3'] }],
+      set: { 'task.nTrain': 64, 'model.mlpBias': false },
+      maxSteps: 50,
+      name: 's1',
+    });
+  });
+
+  it('checks each field with a sentence', () => {
+    const bad = validateSweepForm({ presets: [], seeds: '4-2', grid: [{ path: 'a b', schedule: '', values: '1' }, { path: 'lr', schedule: 'fig2', values: '1e-3' }], set: 'model.d', maxSteps: 0, name: 'a b' });
+    expect(bad.presets).toMatch(/at least one schedule/);
     expect(bad.seeds).toMatch(/empty/);
+    expect(bad.grid0).toMatch(/not a setting path/);
+    expect(bad.grid1).toMatch(/fig2 is not in the sweep/);
+    expect(bad.set).toMatch(/path=value/);
     expect(bad.maxSteps).toMatch(/whole number from 1/);
     expect(bad.name).toMatch(/letters, digits/);
-    expect(validateExperimentForm({ seeds: '0', maxSteps: 20_000_000, name: '' }).maxSteps).toBeDefined();
-    expect(experimentStartRequest({ seeds: ' 0-2 ', maxSteps: '', name: '' })).toEqual({ experiment: 'fig5', seeds: '0-2' });
-    expect(experimentStartRequest({ seeds: '1', maxSteps: 50, name: 'e1' })).toEqual({ experiment: 'fig5', seeds: '1', maxSteps: 50, name: 'e1' });
+    expect(validateSweepForm({ ...defaultSweepForm(), grid: [{ path: 'lr', schedule: '', values: '1,1' }] }).grid0).toMatch(/twice/);
+    expect(validateSweepForm({ ...defaultSweepForm(), grid: [{ path: 'lr', schedule: '', values: '../x' }] }).grid0).toMatch(/number or a short word/);
+    expect(validateSweepForm({ ...defaultSweepForm(), seeds: '0-999', grid: [{ path: 'lr', schedule: '', values: '1,2' }] }).runs).toMatch(/4,000 runs; a sweep started here runs at most 2,000/);
+    expect(parseSettings('task.nTrain=64,phases.0.name=warm')).toEqual({ 'task.nTrain': 64, 'phases.0.name': 'warm' });
   });
 });
 

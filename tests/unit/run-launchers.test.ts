@@ -1,10 +1,11 @@
 /**
- * How an experiment starts its runs: runExperiment calls the RunLauncher it is given (never the
- * CLI), workerRunLauncher turns a run into a train job on a worker, and the Electron launcher
- * puts that worker in a utility process (electron mocked, the utility process a fake).
+ * How a sweep starts its runs: runSweepLocally calls the RunLauncher it is given (never the CLI),
+ * workerRunLauncher turns a run (its preset, seed and overrides) into a train job on a worker, and
+ * the Electron launcher puts that worker in a utility process (electron mocked, the utility
+ * process a fake). There is one launcher: no second copy for sweeps.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../helpers.js';
@@ -17,7 +18,9 @@ class FakeChild extends EventEmitter {
 const electron = vi.hoisted(() => ({ utilityProcess: { fork: vi.fn() } }));
 vi.mock('electron', () => electron);
 
-import { runExperiment } from '../../src-main/engine/experiment/experiment.js';
+import { runSweepLocally } from '../../src-main/engine/experiment/localScheduler.js';
+import { openSweep } from '../../src-main/engine/experiment/sweep.js';
+import { runConfig } from '../../src-main/engine/experiment/sweepSpec.js';
 import type { RunLauncher, TrainRunSpec } from '../../src-main/engine/experiment/launcher.js';
 import type { TrainProgress } from '../../src-main/engine/train/trainer.js';
 import { trainJobSpec, workerRunLauncher } from '../../src-main/jobs/launchers.js';
@@ -39,26 +42,62 @@ function fakeWorkers() {
   return { launch, sent, reply: (m: FromWorker) => reply(m), exit: (c: number | null) => exit(c) };
 }
 
-describe('runExperiment', () => {
-  it('trains every schedule and seed through the launcher it is given, and records its failures', async () => {
+describe('runSweepLocally', () => {
+  const spec = { schedules: [{ name: 'scratch', preset: 'fig5-scratch' }, { name: 'curriculum', preset: 'fig5-curriculum' }], seeds: [0, 3], grid: [{ path: 'lr', values: ['1e-2'] }], set: ['task.nTrain=64'], maxSteps: 7 };
+
+  it('trains every run through the launcher it is given, with its overrides, and records its failures', async () => {
     const out = tempDir('cw-launch-');
+    const sweep = openSweep(out, spec, 'local');
     const specs: TrainRunSpec[] = [];
-    const launch: RunLauncher = async (spec, _signal, onProgress) => {
-      specs.push(spec);
+    const launch: RunLauncher = async (s, _signal, onProgress) => {
+      specs.push(s);
       onProgress(progress);
-      if (spec.kind === 'new' && spec.preset === 'fig5-scratch') throw new Error(`${spec.runDir} failed: the training loss became NaN`);
+      if (s.kind === 'new' && s.preset === 'fig5-scratch') throw new Error(`${s.runDir} failed: the training loss became NaN`);
     };
     const seen: string[] = [];
-    const r = await runExperiment({ experiment: 'fig5', seeds: [0, 3], outDir: out, jobs: 1, maxSteps: 7, backend: 'wasm', launch, onProgress: (p) => seen.push(`${p.run}:${p.done ? 'done' : p.step}`) });
+    const r = await runSweepLocally({ sweepDir: out, sweep, launch, jobs: 1, onProgress: (p) => seen.push(`${p.run.dir}:${p.done ? 'done' : p.step}`) });
+    const cell = join(out, 'lr=1e-2');
+    const overrides = ['task.nTrain=64', 'lr=1e-2'];
     expect(specs).toEqual([
-      { kind: 'new', preset: 'fig5-scratch', seed: 0, runDir: join(out, 'scratch-s0'), maxSteps: 7, backend: 'wasm' },
-      { kind: 'new', preset: 'fig5-scratch', seed: 3, runDir: join(out, 'scratch-s3'), maxSteps: 7, backend: 'wasm' },
-      { kind: 'new', preset: 'fig5-curriculum', seed: 0, runDir: join(out, 'curriculum-s0'), maxSteps: 7, backend: 'wasm' },
-      { kind: 'new', preset: 'fig5-curriculum', seed: 3, runDir: join(out, 'curriculum-s3'), maxSteps: 7, backend: 'wasm' },
+      { kind: 'new', preset: 'fig5-scratch', seed: 0, overrides, runDir: join(cell, 'scratch-s0'), maxSteps: 7 },
+      { kind: 'new', preset: 'fig5-scratch', seed: 3, overrides, runDir: join(cell, 'scratch-s3'), maxSteps: 7 },
+      { kind: 'new', preset: 'fig5-curriculum', seed: 0, overrides, runDir: join(cell, 'curriculum-s0'), maxSteps: 7 },
+      { kind: 'new', preset: 'fig5-curriculum', seed: 3, overrides, runDir: join(cell, 'curriculum-s3'), maxSteps: 7 },
     ]);
-    expect(seen.slice(0, 2)).toEqual([`${join(out, 'scratch-s0')}:5`, `${join(out, 'scratch-s0')}:done`]);
-    expect(r.failures.map((f) => f.message)).toEqual([`${join(out, 'scratch-s0')} failed: the training loss became NaN`, `${join(out, 'scratch-s3')} failed: the training loss became NaN`]);
-    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).failures).toHaveLength(2);
+    expect(seen.slice(0, 2)).toEqual([`${join('lr=1e-2', 'scratch-s0')}:5`, `${join('lr=1e-2', 'scratch-s0')}:done`]);
+    expect(r.failures.map((f) => f.message)).toEqual([`${join(cell, 'scratch-s0')} failed: the training loss became NaN`, `${join(cell, 'scratch-s3')} failed: the training loss became NaN`]);
+    expect(readFileSync(join(out, 'local', '0.err'), 'utf8')).toMatch(/loss became NaN/);
+  });
+
+  it('a run stopped by cancelling the sweep is not a failure, and the runs after it never start', async () => {
+    const out = tempDir('cw-launch-');
+    const sweep = openSweep(out, spec, 'local');
+    const controller = new AbortController();
+    const started: string[] = [];
+    const launch: RunLauncher = (s, signal) =>
+      new Promise((_resolve, reject) => {
+        started.push(s.runDir);
+        controller.abort();
+        if (signal.aborted) reject(new Error(`${s.runDir} was cancelled; run the sweep again to resume it`));
+      });
+    const r = await runSweepLocally({ sweepDir: out, sweep, launch, jobs: 1, signal: controller.signal });
+    expect(started).toHaveLength(1);
+    expect(r.failures).toEqual([]);
+    expect(existsSync(join(out, 'local'))).toBe(false);
+  });
+
+  it('a new run’s train job has the configuration a SLURM task would train: preset, seed, then the overrides in order', () => {
+    const job = trainJobSpec({ kind: 'new', preset: 'fig5-curriculum', seed: 4, overrides: ['task.nTrain=64', 'lr=1e-2', 'phases.0.steps=500'], runDir: '/r', maxSteps: null });
+    expect(job).toEqual({ kind: 'train', runDir: '/r', config: runConfig({ preset: 'fig5-curriculum', seed: 4, overrides: ['task.nTrain=64', 'lr=1e-2', 'phases.0.steps=500'] }), maxSteps: null, backend: undefined });
+    expect(job.kind === 'train' && job.config).toMatchObject({ seed: 4, task: { nTrain: 64 }, phases: [{ steps: 500, lr: 0.01 }, { lr: 0.01 }] });
+  });
+
+  it('refuses invalid overrides before any worker starts', async () => {
+    const w = fakeWorkers();
+    let launched = 0;
+    const launch: WorkerLauncher = (m, e) => (launched++, w.launch(m, e));
+    await expect(workerRunLauncher(launch)({ kind: 'new', preset: 'fig5-scratch', seed: 0, overrides: ['model.d=-3'], runDir: '/r', maxSteps: null }, new AbortController().signal, () => {})).rejects.toThrow('d must be a positive integer, got -3');
+    expect(launched).toBe(0);
   });
 });
 
@@ -88,7 +127,7 @@ describe('workerRunLauncher', () => {
     controller.abort();
     expect(w.sent[1]).toEqual({ type: 'cancel' });
     w.reply({ type: 'cancelled' });
-    await expect(run).rejects.toThrow('/runs/s0 was cancelled; run the experiment again to resume it');
+    await expect(run).rejects.toThrow('/runs/s0 was cancelled; run the sweep again to resume it');
   });
 
   it('rejects with the worker’s message when training fails, or when the worker dies', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, summarizeRun, summarizeSchedule } from '../../src-main/engine/experiment/summary.js';
+import { median, summarizeRun } from '../../src-main/engine/experiment/summary.js';
 import { RUN_FORMAT, METRIC_COLUMNS } from '../../src-main/engine/runs/runFolder.js';
 import { presetConfig } from '../../src-main/engine/train/config.js';
 import { tempDir } from '../helpers.js';
@@ -28,8 +28,6 @@ describe('run summaries', () => {
     expect(s.finalTestAcc).toBe(1);
     const never = summarizeRun(fakeRun('n', [[0, 'p2', 2, 1], [1, 'p2', 2, 1], [2, 'p2', 2, 1], [3, 'p4', 4, 0.3], [4, 'p4', 4, 0.4], [5, 'p4', 4, 0.5]]));
     expect(never.firstStepAbove).toBeNull();
-    const table = summarizeSchedule('curriculum', [s, never]);
-    expect(table).toMatchObject({ seeds: 2, succeeded: 1, medianStepToThreshold: 4, medianFinalTestAcc: 0.75 });
   });
 
   it('takes medians of finite values', () => {

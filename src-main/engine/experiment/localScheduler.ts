@@ -7,26 +7,9 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { readManifest } from '../runs/runFolder.js';
-import type { TrainConfig } from '../train/config.js';
-import { runConfig, type SweepFile, type SweepRun } from './sweepSpec.js';
+import type { RunLauncher, TrainRunSpec } from './launcher.js';
+import type { SweepFile, SweepRun } from './sweepSpec.js';
 import { isFinished, localErrorPath } from './sweepState.js';
-
-export interface TrainJob {
-  runDir: string;
-  /** a new run's configuration; absent when resuming */
-  config?: TrainConfig;
-  resume: boolean;
-  maxSteps: number | null;
-}
-
-export interface LaunchProgress {
-  step: number;
-  totalSteps: number;
-  testAcc: number;
-}
-
-/** Trains one run in a worker (a child process, or a utility process in the desktop app). */
-export type RunLauncher = (job: TrainJob, signal: AbortSignal, onProgress: (p: LaunchProgress) => void) => Promise<{ status: string; message: string | null }>;
 
 export interface SweepProgress {
   run: SweepRun;
@@ -37,8 +20,8 @@ export interface SweepProgress {
 }
 
 
-/** What to do with a run: nothing, resume it, or start it. */
-export function trainJobFor(sweepDir: string, sweep: SweepFile, run: SweepRun): TrainJob | null {
+/** What to do with a run: nothing (null), resume it, or start it with its preset, seed and overrides. */
+export function runSpecFor(sweepDir: string, sweep: SweepFile, run: SweepRun): TrainRunSpec | null {
   const runDir = join(sweepDir, run.dir);
   const maxSteps = sweep.spec.maxSteps;
   if (existsSync(join(runDir, 'run.json'))) {
@@ -46,10 +29,10 @@ export function trainJobFor(sweepDir: string, sweep: SweepFile, run: SweepRun): 
     if (isFinished(m, maxSteps)) return null;
     if (m.status === 'failed') throw new Error(m.message ?? `${runDir} failed`);
     // A run stopped at a --max-steps this call does not ask for goes on from where it stopped.
-    if (m.resume && (maxSteps === null || m.stepsDone < maxSteps)) return { runDir, resume: true, maxSteps };
+    if (m.resume && (maxSteps === null || m.stepsDone < maxSteps)) return { kind: 'resume', runDir, maxSteps };
     throw new Error(`${runDir} cannot be resumed (it has no resume state, or has gone past --max-steps ${maxSteps}); move it away and run the sweep again`);
   }
-  return { runDir, config: runConfig(run), resume: false, maxSteps };
+  return { kind: 'new', preset: run.preset, seed: run.seed, overrides: run.overrides, runDir, maxSteps };
 }
 
 export async function runSweepLocally(opts: {
@@ -73,9 +56,9 @@ export async function runSweepLocally(opts: {
   const worker = async (): Promise<void> => {
     for (let run = queue.shift(); run && !signal.aborted; run = queue.shift()) {
       const r = run;
-      let job: TrainJob | null;
+      let job: TrainRunSpec | null;
       try {
-        job = trainJobFor(sweepDir, sweep, r);
+        job = runSpecFor(sweepDir, sweep, r);
       } catch (err) {
         fail(r, (err as Error).message);
         continue;
@@ -83,10 +66,10 @@ export async function runSweepLocally(opts: {
       if (job) {
         rmSync(localErrorPath(sweepDir, r.index), { force: true });
         try {
-          const result = await opts.launch(job, signal, (p) => opts.onProgress?.({ run: r, ...p, done: false }));
-          if (result.status === 'failed') fail(r, result.message ?? 'training failed');
+          await opts.launch(job, signal, (p) => opts.onProgress?.({ run: r, step: p.step, totalSteps: p.totalSteps, testAcc: p.testAcc, done: false }));
         } catch (err) {
-          fail(r, (err as Error).message);
+          // a run stopped by cancelling the sweep is resumable, not failed
+          if (!signal.aborted) fail(r, (err as Error).message);
         }
       }
       opts.onProgress?.({ run: r, step: 1, totalSteps: 1, testAcc: NaN, done: true });

@@ -1,6 +1,6 @@
 /**
  * What a finished run says about the paper's claim: final accuracies, and when (if ever) the
- * test accuracy crossed a threshold. The experiment table aggregates these over seeds.
+ * test accuracy crossed a threshold. A sweep's summary aggregates these over seeds (sweepState.ts).
  */
 import { readManifest, readMetrics, type MetricRow } from '../runs/runFolder.js';
 
@@ -44,34 +44,9 @@ export function summarizeRun(runDir: string, threshold = SUCCESS_THRESHOLD): Run
   };
 }
 
-export interface ScheduleSummary {
-  schedule: string;
-  seeds: number;
-  /** runs whose final test accuracy is ≥ the threshold */
-  succeeded: number;
-  medianStepToThreshold: number | null;
-  medianFinalTrainAcc: number;
-  medianFinalTestAcc: number;
-  medianFinalHeldoutAcc: number;
-}
-
 export function median(xs: number[]): number {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   const mid = Math.floor(v.length / 2);
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
-
-export function summarizeSchedule(schedule: string, runs: RunSummary[], threshold = SUCCESS_THRESHOLD): ScheduleSummary {
-  const ok = runs.filter((r) => r.finalTestAcc >= threshold);
-  const steps = ok.map((r) => r.firstStepAbove).filter((s): s is number => s !== null);
-  return {
-    schedule,
-    seeds: runs.length,
-    succeeded: ok.length,
-    medianStepToThreshold: steps.length ? median(steps) : null,
-    medianFinalTrainAcc: median(runs.map((r) => r.finalTrainAcc)),
-    medianFinalTestAcc: median(runs.map((r) => r.finalTestAcc)),
-    medianFinalHeldoutAcc: median(runs.map((r) => r.finalHeldoutAcc)),
-  };
 }

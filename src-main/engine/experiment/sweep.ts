@@ -11,7 +11,8 @@ import { train, type TrainProgress } from '../train/trainer.js';
 import { planSweep, readSweep, sameSweep, SweepError, SWEEP_FILE, SWEEP_FORMAT, SWEEP_FORMAT_VERSION, writeSweep, type SlurmOptions, type SweepFile, type SweepSpec } from './sweepSpec.js';
 import { runStatus, summarizeSweep, summaryCsv, type SweepSummary } from './sweepState.js';
 import { cancelArrays, readQueue, submitArray } from './slurmScheduler.js';
-import { trainJobFor } from './localScheduler.js';
+import { runSpecFor } from './localScheduler.js';
+import { newRunConfig } from './launcher.js';
 
 export type SchedulerKind = 'local' | 'slurm';
 
@@ -84,8 +85,9 @@ export async function runSweepTask(sweepDir: string, index: number, signal: Abor
   const sweep = readSweep(sweepDir);
   const run = sweep.runs[index];
   if (!Number.isInteger(index) || !run) throw new SweepError(`${sweepDir} has no run ${index}; its runs are 0-${sweep.runs.length - 1}`);
-  const job = trainJobFor(sweepDir, sweep, run);
+  const job = runSpecFor(sweepDir, sweep, run);
   if (!job) return 'done';
-  const result = await train({ runDir: job.runDir, config: job.config, resume: job.resume, maxSteps: job.maxSteps, signal, onProgress });
+  const config = job.kind === 'new' ? newRunConfig(job) : undefined;
+  const result = await train({ runDir: job.runDir, config, resume: job.kind === 'resume', maxSteps: job.maxSteps, signal, onProgress });
   return result.status;
 }
