@@ -109,7 +109,7 @@ describe('circuit-workbench experiment', () => {
     expect(r.stdout).toMatch(/two-sided Fisher exact p \(scratch vs curriculum\): 1\.00/);
     const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('schedule,total,succeeded,rate,ci95_lo,ci95_hi,median_first_step_ge_0.99,median_final_train_acc,median_final_test_acc,median_final_heldout_acc,p_value');
-    expect(csv.slice(1).map((l) => l.split(',').slice(0, 6).join(','))).toEqual(['scratch,2,0,0,0,0.6576', 'curriculum,2,0,0,0,0.6576']);
+    expect(csv.slice(1).map((l) => l.split(',').slice(0, 6).join(','))).toEqual(['scratch,2,0,0,0,0.6576198', 'curriculum,2,0,0,0,0.6576198']);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { cells: { schedules: { schedule: string; total: number }[] }[] };
     expect(summary.cells[0].schedules.map((s) => [s.schedule, s.total])).toEqual([['scratch', 2], ['curriculum', 2]]);
     // the same folders as before sweeps: <schedule>-s<seed>, cut short and saying so

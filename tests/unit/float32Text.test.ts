@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { csvNumber, float32Text } from '../../src-main/engine/io/float32Text.js';
-import { toCsv } from '../../src-renderer/src/figures/export.js';
+import { float32Text } from '../../src-main/engine/io/float32Text.js';
+import { csvNumber, toCsv } from '../../src-main/engine/io/csv.js';
+import { toCsv as rendererToCsv } from '../../src-renderer/src/figures/export.js';
+import { summaryCsv, type SweepSummary } from '../../src-main/engine/experiment/sweepState.js';
 import { DEBIAN_PYTHON, tempDir } from '../helpers.js';
 
 const root = tempDir();
@@ -74,5 +76,35 @@ describe('float32Text', () => {
     const r = spawnSync(DEBIAN_PYTHON, ['-c', script, file], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('20009 0 []');
+  });
+});
+
+describe('toCsv, the one CSV writer', () => {
+  it('writes numbers as csvNumber, null as an empty cell, and quotes only the strings that need it', () => {
+    expect(toCsv(['a', 'b,c'], [[1, Math.fround(0.1)], [null, 'x'], ['say "hi"', 'one\ntwo']])).toBe('a,"b,c"\n1,0.1\n,x\n"say ""hi""","one\ntwo"\n');
+    expect(toCsv(['a'], [])).toBe('a\n');
+    // the renderer's figure export is the same function
+    expect(rendererToCsv).toBe(toCsv);
+  });
+
+  it("writes a sweep's summary.csv with float32 medians and a p-value that keeps its exponent", () => {
+    const states = { pending: 0, queued: 0, running: 0, done: 2, failed: 0, interrupted: 0 };
+    const cell = (schedule: string) => ({ cell: 0, schedule, planned: 2, total: 2, succeeded: 1, rate: 0.5, ci95: [0.1, 0.9] as [number, number], medianFirstStep: 1200, medianFinalTrainAcc: Math.fround(0.97), medianFinalTestAcc: null, medianFinalHeldoutAcc: 1, states });
+    const s: SweepSummary = {
+      threshold: 0.99,
+      schedules: ['a', 'b'],
+      grid: [{ path: 'model.d', values: ['8'] }],
+      maxSteps: null,
+      cells: [{ index: 0, label: 'model.d=8', values: { 'model.d': '8' }, schedules: [cell('a'), cell('b')], pValue: 3.2e-60 }],
+      runs: [],
+      states,
+      queueRead: true,
+    };
+    expect(summaryCsv(s).split('\n')).toEqual([
+      'model.d,schedule,total,succeeded,rate,ci95_lo,ci95_hi,median_first_step_ge_0.99,median_final_train_acc,median_final_test_acc,median_final_heldout_acc,p_value',
+      '8,a,2,1,0.5,0.1,0.9,1200,0.97,,1,3.200e-60',
+      '8,b,2,1,0.5,0.1,0.9,1200,0.97,,1,3.200e-60',
+      '',
+    ]);
   });
 });

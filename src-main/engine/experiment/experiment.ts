@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { BackendName } from '../backend.js';
 import type { RunLauncher, TrainRunSpec } from './launcher.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { float32Text } from '../io/float32Text.js';
+import { toCsv } from '../io/csv.js';
 import { makeDirectory } from '../io/directories.js';
 import { readManifest } from '../runs/runFolder.js';
 import { summarizeRun, summarizeSchedule, type RunSummary, type ScheduleSummary } from './summary.js';
@@ -141,9 +141,8 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   const schedules = exp.schedules.map((s) => summarizeSchedule(s.name, runs.filter((r) => r.schedule === s.name && (r.status === 'complete' || r.status === 'stopped'))));
   const result: ExperimentResult = { experiment: opts.experiment, outDir: opts.outDir, runs, schedules, failures };
   writeFileAtomic(join(opts.outDir, 'summary.json'), JSON.stringify(result, null, 1) + '\n');
-  const csv = ['schedule,seed,status,steps,final_train_acc,final_test_loss,final_test_acc,final_heldout_acc,first_step_test_acc_ge_0.99,seconds']
-    .concat(runs.map((r) => [r.schedule, r.seed, r.status, r.stepsDone, ...[r.finalTrainAcc, r.finalTestLoss, r.finalTestAcc, r.finalHeldoutAcc].map(float32Text), r.firstStepAbove ?? '', r.seconds.toFixed(1)].join(',')))
-    .join('\n');
-  writeFileAtomic(join(opts.outDir, 'summary.csv'), csv + '\n');
+  const header = ['schedule', 'seed', 'status', 'steps', 'final_train_acc', 'final_test_loss', 'final_test_acc', 'final_heldout_acc', 'first_step_test_acc_ge_0.99', 'seconds'];
+  const rows = runs.map((r) => [r.schedule, r.seed, r.status, r.stepsDone, r.finalTrainAcc, r.finalTestLoss, r.finalTestAcc, r.finalHeldoutAcc, r.firstStepAbove, r.seconds.toFixed(1)]);
+  writeFileAtomic(join(opts.outDir, 'summary.csv'), toCsv(header, rows));
   return result;
 }
