@@ -10,8 +10,9 @@ import { summarizeRun, SUCCESS_THRESHOLD, type RunSummary } from './summary.js';
 import { fisherExact, median, wilsonInterval } from './stats.js';
 import { toCsv } from '../io/csv.js';
 import { axisName, type GridAxis, type SweepFile, type SweepRun } from './sweepSpec.js';
+import type { RunState, ScheduleCell } from './sweepTypes.js';
 
-export type RunState = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'interrupted';
+export type { RunState } from './sweepTypes.js';
 export const RUN_STATES: RunState[] = ['pending', 'queued', 'running', 'done', 'failed', 'interrupted'];
 
 /** Array task id → SLURM state code (PD, R, CG, …) for the sweep's jobs still in the queue. */
@@ -81,22 +82,9 @@ export function runStatus(sweepDir: string, sweep: SweepFile, run: SweepRun, que
   return { ...base, ...steps, state: sweep.scheduler.kind === 'slurm' && last && queue === null ? 'queued' : 'pending', message: null };
 }
 
-export interface ScheduleCellSummary {
+export interface ScheduleCellSummary extends ScheduleCell {
+  /** the cell's index in sweep.json */
   cell: number;
-  schedule: string;
-  planned: number;
-  /** finished runs */
-  total: number;
-  /** finished runs whose final test accuracy is ≥ 0.99 */
-  succeeded: number;
-  rate: number | null;
-  ci95: [number, number];
-  /** median first step (global) of the last phase after which test accuracy ≥ 0.99, over successes */
-  medianFirstStep: number | null;
-  medianFinalTrainAcc: number | null;
-  medianFinalTestAcc: number | null;
-  medianFinalHeldoutAcc: number | null;
-  states: Record<RunState, number>;
 }
 
 export interface CellSummary {
