@@ -150,7 +150,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const outDir = workspaceOut(name ?? `experiment-${experiment}-${timestamp()}`);
       return jobs.start({ kind: 'experiment', experiment, seeds: list, outDir, maxSteps: maxSteps ?? null }, `experiment ${experiment}, seeds ${seeds}`, outDir);
     },
-    'sweep.list': async () => discoverSweeps(ctx.workspaces),
+    'sweep.list': async () => discoverSweeps(ctx.workspaces, sources.policy),
     'sweep.open': async ({ path }) => sweepInfo(sources.policy, path),
     'sweep.summary': async ({ path }) => sweepInfo(sources.policy, path),
     'job.cancel': async ({ jobId }) => {

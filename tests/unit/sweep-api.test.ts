@@ -1,6 +1,6 @@
 /** sweep.list / sweep.open through the real handler table: found in workspaces, confined to them. */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHandlers, dispatch } from '../../src-main/api/handlers.js';
 import { PathPolicy, SourceRegistry, discover } from '../../src-main/api/sources.js';
@@ -23,6 +23,16 @@ describe('the sweep calls', () => {
   it('lists the sweeps in the workspaces, and keeps their runs out of the run list', async () => {
     expect(await call('sweep.list', {})).toEqual([{ path: join(workspace, 'studies', 'lr-sweep'), label: 'lr-sweep' }]);
     expect(discover([workspace])).toEqual([]);
+  });
+
+  it('does not list a sweep reached through a link that leaves the workspace', async () => {
+    const link = join(workspace, 'linked');
+    symlinkSync(join(outside, 'other'), link);
+    try {
+      expect(await call('sweep.list', {})).toEqual([{ path: join(workspace, 'studies', 'lr-sweep'), label: 'lr-sweep' }]);
+    } finally {
+      rmSync(link);
+    }
   });
 
   it('opens a sweep: cells, schedules, intervals and run states, before any run has started', async () => {
