@@ -18,12 +18,12 @@ import { openSource, SourceError } from '../../src-main/engine/analysis/source.j
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate, prefixSequences, projectTrajectories } from '../../src-main/engine/analysis/analyses.js';
 import { CancelledError, pca, project } from '../../src-main/engine/analysis/projection.js';
 import { train } from '../../src-main/engine/train/trainer.js';
-import { presetConfig, type TrainConfig } from '../../src-main/engine/train/config.js';
+import type { TrainConfig } from '../../src-main/engine/train/config.js';
 import { readManifest } from '../../src-main/engine/runs/runFolder.js';
 import { writeNpy } from '../../src-main/engine/io/npy.js';
 import { Rng } from '../../src-main/engine/task/rng.js';
 import { targetsFor } from '../../src-main/engine/task/data.js';
-import { cli, DEBIAN_PYTHON, tempDir } from '../helpers.js';
+import { cli, DEBIAN_PYTHON, tempDir, tinyConfig } from '../helpers.js';
 
 const root = tempDir();
 
@@ -45,13 +45,8 @@ function python(args: string[]): { code: number | null; out: string } {
 
 /** A small two-phase run with checkpoints, trained once for the whole file. */
 function tinyCurriculum(): TrainConfig {
-  const c = presetConfig('fig5-curriculum');
-  c.task = { T: 6, k: 3, nTrain: 96, nTest: 32, nHeldout: 16 };
-  c.model = { ...c.model, T: 6, d: 8, h: 16 };
-  c.phases[0].steps = 30;
-  c.phases[1].steps = 30;
+  const c = tinyConfig('fig5-curriculum', { steps: 30, task: { nTrain: 96 }, snapshots: { denseUntil: 10, every: 5, checkpointEvery: 20 } });
   c.phases[1].lr = 1e-2;
-  c.snapshots = { denseUntil: 10, every: 5, checkpointEvery: 20 };
   return c;
 }
 const runDir = join(root, 'run');

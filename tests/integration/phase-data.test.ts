@@ -9,11 +9,10 @@ import { createHandlers, dispatch } from '../../src-main/api/handlers.js';
 import { PathPolicy, SourceRegistry } from '../../src-main/api/sources.js';
 import { JobManager } from '../../src-main/jobs/manager.js';
 import { train } from '../../src-main/engine/train/trainer.js';
-import { presetConfig } from '../../src-main/engine/train/config.js';
 import { drawUniforms, taskData, type TaskConfig } from '../../src-main/engine/task/data.js';
 import { derivable, reduceTokens } from '../../src-main/engine/task/modulus.js';
 import type { Channel, Request, Response } from '../../src-main/api/contract.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, tinyConfig } from '../helpers.js';
 
 const root = tempDir();
 const run = join(root, 'curriculum');
@@ -21,12 +20,7 @@ const handlers = createHandlers({ sources: new SourceRegistry(new PathPolicy([ro
 const call = <C extends Channel>(c: C, req: Request<C>) => dispatch(handlers, c, req) as Promise<Response<C>>;
 
 beforeAll(async () => {
-  const c = presetConfig('fig5-curriculum');
-  c.task = { T: 6, k: 3, nTrain: 64, nTest: 32, nHeldout: 0 };
-  c.model = { ...c.model, T: 6, d: 8, h: 16 };
-  c.phases[0].steps = 10;
-  c.phases[1].steps = 10;
-  c.snapshots = { denseUntil: 20, every: 1 };
+  const c = tinyConfig('fig5-curriculum', { steps: 10, task: { nHeldout: 0 }, snapshots: { denseUntil: 20, every: 1 } });
   await train({ runDir: run, config: c, backend: 'wasm' });
 }, 120_000);
 

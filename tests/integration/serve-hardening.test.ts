@@ -6,30 +6,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
-import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve, type RunningServer } from '../../src-main/serve/server.js';
 import { train } from '../../src-main/engine/train/trainer.js';
-import { presetConfig } from '../../src-main/engine/train/config.js';
-import { cli, tempDir } from '../helpers.js';
+import { cli, serveFolders, tempDir, tinyConfig } from '../helpers.js';
 
 const TOKEN = 'hardening-token-0123456789';
 const root = tempDir();
-const workspace = join(root, 'workspace');
-const outside = join(root, 'outside');
-const renderer = join(root, 'renderer');
+const { workspace, outside, renderer } = serveFolders(root);
 let server: RunningServer;
 let port: number;
 let base: string;
 
-function tiny() {
-  const c = presetConfig('fig5-scratch');
-  c.task = { T: 6, k: 3, nTrain: 64, nTest: 32, nHeldout: 16 };
-  c.model = { ...c.model, T: 6, d: 8, h: 16 };
-  c.phases[0].steps = 10;
-  c.snapshots = { denseUntil: 10, every: 5 };
-  return c;
-}
+const tiny = () => tinyConfig('fig5-scratch', { steps: 10, snapshots: { denseUntil: 10, every: 5 } });
 
 /** A raw HTTP request (fetch cannot set Host or send a malformed path). */
 function raw(method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer, at = port): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
@@ -52,10 +42,6 @@ async function call(channel: string, body: unknown, headers: Record<string, stri
 const baseOf = (s: RunningServer) => s.url.replace(/\/\?token=.*$/, '');
 
 beforeAll(async () => {
-  mkdirSync(workspace);
-  mkdirSync(outside);
-  mkdirSync(renderer);
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Circuit Workbench</title>');
   writeFileSync(join(outside, 'secret.csv'), 'TOPSECRET,password=hunter2\n1,2\n');
   await train({ runDir: join(workspace, 'tiny'), config: tiny(), backend: 'wasm' });
   await train({ runDir: join(outside, 'private'), config: tiny(), backend: 'wasm' });

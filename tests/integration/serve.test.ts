@@ -3,31 +3,20 @@
  * workspace, progress as server-sent events, long work in worker processes that can be cancelled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve, type RunningServer } from '../../src-main/serve/server.js';
 import { train } from '../../src-main/engine/train/trainer.js';
-import { presetConfig } from '../../src-main/engine/train/config.js';
 import { readManifest } from '../../src-main/engine/runs/runFolder.js';
 import type { JobEvent } from '../../src-main/api/contract.js';
-import { tempDir } from '../helpers.js';
+import { serveFolders, tempDir, tinyConfig } from '../helpers.js';
 
 const root = tempDir();
-const workspace = join(root, 'workspace');
-const outside = join(root, 'outside');
-const renderer = join(root, 'renderer');
+const { workspace, outside, renderer } = serveFolders(root);
 let server: RunningServer;
 let base: string;
 
-function tiny() {
-  const c = presetConfig('fig5-curriculum');
-  c.task = { T: 6, k: 3, nTrain: 64, nTest: 32, nHeldout: 16 };
-  c.model = { ...c.model, T: 6, d: 8, h: 16 };
-  c.phases[0].steps = 20;
-  c.phases[1].steps = 20;
-  c.snapshots = { denseUntil: 10, every: 5 };
-  return c;
-}
+const tiny = () => tinyConfig('fig5-curriculum', { snapshots: { denseUntil: 10, every: 5 } });
 
 async function call(channel: string, body: unknown, token: string | null = server.token) {
   const res = await fetch(`${base}/api/${channel}`, { method: 'POST', headers: token === null ? {} : { Authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -65,10 +54,6 @@ async function events(until: (e: JobEvent) => boolean, timeoutMs = 120_000): Pro
 }
 
 beforeAll(async () => {
-  mkdirSync(workspace);
-  mkdirSync(outside);
-  mkdirSync(renderer);
-  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Circuit Workbench</title>');
   writeFileSync(join(root, 'secret.txt'), 'not for the browser');
   await train({ runDir: join(workspace, 'tiny'), config: tiny(), backend: 'wasm' });
   await train({ runDir: join(outside, 'private'), config: tiny(), backend: 'wasm', maxSteps: 5 });

@@ -2,20 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { train } from '../../src-main/engine/train/trainer.js';
-import { presetConfig, type TrainConfig } from '../../src-main/engine/train/config.js';
+import type { TrainConfig } from '../../src-main/engine/train/config.js';
 import { readManifest } from '../../src-main/engine/runs/runFolder.js';
 import { isFinished } from '../../src-main/engine/experiment/sweepState.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, tinyConfig } from '../helpers.js';
 
 const root = tempDir();
 
-function tiny(): TrainConfig {
-  const c = presetConfig('fig5-scratch');
-  c.task = { T: 6, k: 3, nTrain: 32, nTest: 16, nHeldout: 8 };
-  c.model = { ...c.model, T: 6, d: 8, h: 16 };
-  c.phases[0].steps = 30;
-  return c;
-}
+const tiny = (): TrainConfig => tinyConfig('fig5-scratch', { steps: 30, task: { nTrain: 32, nTest: 16, nHeldout: 8 } });
 
 describe('a run stopped by --max-steps', () => {
   it("is 'stopped' at its step, not 'complete', and becomes complete once resumed to the end", async () => {

@@ -13,21 +13,13 @@ import { initParams, paramLayout } from '../../src-main/engine/model/config.js';
 import { evaluate } from '../../src-main/engine/model/forward.js';
 import { readNpy, writeNpy } from '../../src-main/engine/io/npy.js';
 import { targetsFor } from '../../src-main/engine/task/data.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, tinyConfig } from '../helpers.js';
 import { TRAINING_BACKENDS } from '../model-backends.js';
 
 const top = tempDir();
 
 /** A two-phase curriculum small enough to train in a second. */
-function tinyCurriculum(): TrainConfig {
-  const c = presetConfig('fig5-curriculum');
-  c.task = { T: 6, k: 3, nTrain: 64, nTest: 32, nHeldout: 16 };
-  c.model = { ...c.model, T: 6, d: 8, h: 16 };
-  c.phases[0].steps = 20;
-  c.phases[1].steps = 20;
-  c.snapshots = { denseUntil: 5, every: 4 };
-  return c;
-}
+const tinyCurriculum = (): TrainConfig => tinyConfig('fig5-curriculum', { snapshots: { denseUntil: 5, every: 4 } });
 
 describe.each(TRAINING_BACKENDS)('training on %s', (backend) => {
   const root = join(top, backend);

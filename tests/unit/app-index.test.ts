@@ -9,113 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
-type Listener = (event: unknown, payload?: unknown) => unknown;
-
-const fake = await vi.hoisted(async () => {
-  const { EventEmitter: Emitter } = await import('node:events');
-  const { join } = await import('node:path');
-  const state = {
-    root: '',
-    handlers: new Map<string, Listener>(),
-    windows: [] as FakeWindow[],
-    children: [] as (InstanceType<typeof Emitter> & { postMessage: (m: unknown) => void; kill: () => void; sent: unknown[] })[],
-    app: null as unknown as InstanceType<typeof Emitter> & Record<string, unknown>,
-    session: { headers: null as unknown, request: null as unknown, check: null as unknown },
-    schemes: [] as unknown[],
-    protocolHandlers: new Map<string, (request: { url: string; method: string }) => Promise<Response>>(),
-    readyBeforeSchemes: false,
-    quit: 0,
-    sandboxed: false,
-  };
-  class FakeWindow extends Emitter {
-    static getAllWindows = () => state.windows;
-    options: unknown;
-    loaded: { file?: string; url?: string } = {};
-    destroyed = false;
-    webContents: InstanceType<typeof Emitter> & { mainFrame: { url: string; parent: null; processId: number; routingId: number }; sent: unknown[][]; send: (...a: unknown[]) => void; isDestroyed: () => boolean };
-    constructor(options: unknown) {
-      super();
-      this.options = options;
-      const wc = new Emitter() as FakeWindow['webContents'];
-      wc.mainFrame = { url: '', parent: null, processId: 7, routingId: 1 };
-      wc.sent = [];
-      wc.send = (...a: unknown[]) => wc.sent.push(a);
-      wc.isDestroyed = () => false;
-      this.webContents = wc;
-      state.windows.push(this);
-    }
-    loadFile(file: string) {
-      this.loaded.file = file;
-      return Promise.resolve();
-    }
-    loadURL(url: string) {
-      this.loaded.url = url;
-      return Promise.resolve();
-    }
-    isDestroyed() {
-      return this.destroyed;
-    }
-    show() {}
-    focus() {}
-    restore() {}
-    isMinimized() {
-      return false;
-    }
-  }
-  const app = new Emitter() as InstanceType<typeof Emitter> & Record<string, unknown>;
-  Object.assign(app, {
-    isPackaged: false,
-    getPath: (name: string) => join(state.root, name),
-    getAppPath: () => join(state.root, 'repo'),
-    getName: () => 'Circuit Workbench',
-    getVersion: () => '0.1.0',
-    requestSingleInstanceLock: () => true,
-    whenReady: () => Promise.resolve(),
-    enableSandbox: () => {
-      state.sandboxed = true;
-    },
-    quit: () => {
-      state.quit++;
-    },
-  });
-  state.app = app;
-  const electron = {
-    app,
-    BrowserWindow: FakeWindow,
-    ipcMain: {
-      handle(channel: string, l: Listener) {
-        if (state.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
-        state.handlers.set(channel, l);
-      },
-    },
-    protocol: {
-      registerSchemesAsPrivileged: (schemes: unknown[]) => state.schemes.push(...schemes),
-      handle: (scheme: string, handler: (request: { url: string; method: string }) => Promise<Response>) => state.protocolHandlers.set(scheme, handler),
-    },
-    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showSaveDialog: async () => ({ canceled: true }) },
-    session: {
-      defaultSession: {
-        webRequest: { onHeadersReceived: (l: unknown) => (state.session.headers = l) },
-        setPermissionRequestHandler: (h: unknown) => (state.session.request = h),
-        setPermissionCheckHandler: (h: unknown) => (state.session.check = h),
-      },
-    },
-    utilityProcess: {
-      fork: (path: string) => {
-        const child = new Emitter() as (typeof state.children)[number] & { path: string };
-        child.path = path;
-        child.sent = [];
-        child.postMessage = (m: unknown) => child.sent.push(m);
-        child.kill = () => {};
-        state.children.push(child);
-        return child;
-      },
-    },
-  };
-  return { state, electron };
-});
-
-vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
+const fake = await vi.hoisted(async () => (await import('../electron-fake.js')).fakeElectron());
+vi.mock('electron', () => fake.module);
 
 import { CHANNELS, type SourceInfo } from '../../src-main/api/contract.js';
 import { initParams, PAPER_MODEL } from '../../src-main/engine/model/config.js';
@@ -219,7 +114,7 @@ describe('the main process', () => {
     expect(job.outDir).toBe(join(state.root, 'documents', 'Circuit Workbench runs', 'from-test'));
     expect(existsSync(job.outDir)).toBe(true);
     expect(state.children).toHaveLength(1);
-    const child = state.children[0] as (typeof state.children)[number] & { path: string };
+    const child = state.children[0];
     expect(child.path).toMatch(/[\\/]job-worker\.js$/);
     expect(child.sent[0]).toMatchObject({ type: 'start', spec: { kind: 'train', runDir: job.outDir, maxSteps: 2 } });
 

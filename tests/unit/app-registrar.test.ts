@@ -4,7 +4,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 
-vi.mock('electron', () => ({}));
+const fake = await vi.hoisted(async () => (await import('../electron-fake.js')).fakeElectron());
+vi.mock('electron', () => fake.module);
 
 import { pathToFileURL } from 'node:url';
 import { ApiError, CHANNELS, type SourceInfo } from '../../src-main/api/contract.js';

@@ -10,15 +10,11 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../helpers.js';
 
-class FakeChild extends EventEmitter {
-  postMessage = vi.fn();
-  kill = vi.fn(() => true);
-}
-
-const electron = vi.hoisted(() => ({
-  utilityProcess: { fork: vi.fn() },
-}));
-vi.mock('electron', () => electron);
+const fake = await vi.hoisted(async () => (await import('../electron-fake.js')).fakeElectron());
+vi.mock('electron', () => fake.module);
+const fork = fake.electron.utilityProcess.fork;
+/** The utility process the launcher forked last. */
+const lastChild = () => fake.state.children[fake.state.children.length - 1];
 
 const runJob = vi.hoisted(() => vi.fn());
 vi.mock('../../src-main/jobs/run-job.js', () => ({ runJob }));
@@ -159,20 +155,16 @@ describe('hardenSession', () => {
 });
 
 describe('the utility-process job launcher', () => {
-  let child: FakeChild;
-  beforeEach(() => {
-    child = new FakeChild();
-    electron.utilityProcess.fork.mockReset();
-    electron.utilityProcess.fork.mockReturnValue(child);
-  });
+  beforeEach(() => fork.mockClear());
   afterEach(() => vi.useRealTimers());
 
   it('forks the worker and forwards messages both ways', () => {
     const onMessage = vi.fn();
     const onExit = vi.fn();
     const handle = utilityProcessLauncher('/opt/cw/out/main/job-worker.js')(onMessage, onExit);
-    expect(electron.utilityProcess.fork).toHaveBeenCalledTimes(1);
-    expect(electron.utilityProcess.fork.mock.calls[0][0]).toBe('/opt/cw/out/main/job-worker.js');
+    expect(fork).toHaveBeenCalledTimes(1);
+    expect(fork.mock.calls[0][0]).toBe('/opt/cw/out/main/job-worker.js');
+    const child = lastChild();
 
     const cancel: ToWorker = { type: 'cancel' };
     handle.send(cancel);
@@ -193,6 +185,7 @@ describe('the utility-process job launcher', () => {
   it('kills on request, and stops a worker that lingers after its outcome', () => {
     vi.useFakeTimers();
     const handle = utilityProcessLauncher('/w.js')(vi.fn(), vi.fn());
+    const child = lastChild();
     child.emit('message', { type: 'done', result: null });
     expect(child.kill).not.toHaveBeenCalled();
     vi.advanceTimersByTime(2_500);
@@ -207,6 +200,7 @@ describe('the utility-process job launcher', () => {
     jobs.onEvent((e) => events.push(e));
     const spec: JobSpec = { kind: 'project', paths: ['/runs/a'], ids: ['a'], method: 'pca', every: 1, seed: 0 };
     const info = jobs.start(spec, 'pca of a', null);
+    const child = lastChild();
     expect(child.postMessage).toHaveBeenCalledWith({ type: 'start', spec });
     child.emit('message', { type: 'progress', fraction: 0.5, stage: 'half' });
     child.emit('message', { type: 'done', result: { ok: 1 } });
@@ -223,6 +217,7 @@ describe('the utility-process job launcher', () => {
     const events: { type: string; job: { message: string | null } }[] = [];
     jobs.onEvent((e) => events.push(e));
     jobs.start({ kind: 'project', paths: ['/r'], ids: ['r'], method: 'pca', every: 1, seed: 0 }, 'x', null);
+    const child = lastChild();
     child.emit('exit', 9);
     expect(events).toHaveLength(1);
     expect(events[0].type).toBe('failed');

@@ -13,8 +13,7 @@ import { JobManager } from '../../src-main/jobs/manager.js';
 import { ApiError, type JobEvent } from '../../src-main/api/contract.js';
 import type { WorkbenchApi } from '../../src-renderer/src/api/types';
 import { train } from '../../src-main/engine/train/trainer.js';
-import { presetConfig } from '../../src-main/engine/train/config.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, tinyConfig } from '../helpers.js';
 
 const root = tempDir();
 const runA = join(root, 'a');
@@ -47,12 +46,7 @@ function inProcessApi(): WorkbenchApi {
 }
 
 beforeAll(async () => {
-  const c = presetConfig('fig5-curriculum');
-  c.task = { T: 6, k: 3, nTrain: 64, nTest: 32, nHeldout: 0 };
-  c.model = { ...c.model, T: 6, d: 8, h: 16 };
-  c.phases[0].steps = 10;
-  c.phases[1].steps = 10;
-  c.snapshots = { denseUntil: 4, every: 4 };
+  const c = tinyConfig('fig5-curriculum', { steps: 10, task: { nHeldout: 0 }, snapshots: { denseUntil: 4, every: 4 } });
   await train({ runDir: runA, config: c, backend: 'wasm' });
   await train({ runDir: runB, config: { ...c, seed: 1 }, backend: 'wasm' });
 });
