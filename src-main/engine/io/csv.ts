@@ -1,6 +1,6 @@
 /**
- * The one CSV writer of the workbench: the CLI's analyses, the experiment and sweep summaries,
- * and the figures' CSV export in the renderer. Pure: no Node or browser APIs, so the renderer
+ * The one CSV writer of the workbench: metrics.csv, the CLI's analyses, the experiment and sweep
+ * summaries, and the figures' CSV export in the renderer. Pure: no Node or browser APIs, so the renderer
  * imports it too.
  */
 import { float32Text } from './float32Text.js';
@@ -20,7 +20,12 @@ export function csvCell(x: CsvCell): string {
   return /[",\r\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x;
 }
 
+/** One line of CSV, without its line break (for files that grow a row at a time). */
+export function csvRow(cells: CsvCell[]): string {
+  return cells.map(csvCell).join(',');
+}
+
 /** CSV text: the header, then one line per row, ending in a line break. */
 export function toCsv(header: string[], rows: CsvCell[][]): string {
-  return [header.map(csvCell).join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+  return [csvRow(header), ...rows.map(csvRow)].join('\n') + '\n';
 }
