@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { JobInfo } from '../jobs/events.js';
+import type { RunState as SweepRunState, ScheduleCell as SweepScheduleCell } from '../engine/experiment/sweepTypes.js';
 import { RUN_NAME_PATTERN, RUN_NAME_RULE } from './runName.js';
 import { GRID_VALUE, MAX_GRID_PARAMETERS, MAX_GRID_VALUES, MAX_SWEEP_RUNS, MAX_SWEEP_SETTINGS, SETTING_PATH } from './sweepLimits.js';
 
@@ -179,23 +180,8 @@ export interface ProjectionResult {
   explainedVariance: number[] | null;
 }
 
-export type SweepRunState = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'interrupted';
-
-/** One cell and schedule of a sweep: its success rate with a 95 % Wilson interval, and medians. */
-export interface SweepScheduleCell {
-  schedule: string;
-  planned: number;
-  /** finished runs */
-  total: number;
-  succeeded: number;
-  rate: number | null;
-  ci95: [number, number];
-  medianFirstStep: number | null;
-  medianFinalTrainAcc: number | null;
-  medianFinalTestAcc: number | null;
-  medianFinalHeldoutAcc: number | null;
-  states: Record<SweepRunState, number>;
-}
+/** A sweep's run states and per-cell statistics are the engine's (engine/experiment/sweepTypes.ts, no imports). */
+export type { RunState as SweepRunState, ScheduleCell as SweepScheduleCell } from '../engine/experiment/sweepTypes.js';
 
 /** A sweep folder as the Sweeps view shows it (sweep.json, the run folders, the SLURM queue). */
 export interface SweepInfo {

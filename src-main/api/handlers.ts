@@ -149,7 +149,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'experiment.start': async ({ experiment, seeds, maxSteps, name }) =>
       startSweep(ctx, { schedules: EXPERIMENTS[experiment].schedules, seeds: parseSeeds(seeds), grid: [], set: [], maxSteps: maxSteps ?? null }, name ?? `experiment-${experiment}-${timestamp()}`, `experiment ${experiment}, seeds ${seeds}`),
     'sweep.start': async (req) => startSweep(ctx, sweepSpecOf(req), req.name ?? `sweep-${timestamp()}`, `sweep ${req.presets.join(' + ')}, seeds ${req.seeds}`),
-    'sweep.list': async () => discoverSweeps(ctx.workspaces),
+    'sweep.list': async () => discoverSweeps(ctx.workspaces, sources.policy),
     'sweep.open': async ({ path }) => sweepInfo(sources.policy, path),
     'sweep.summary': async ({ path }) => sweepInfo(sources.policy, path),
     'job.cancel': async ({ jobId }) => {

@@ -154,11 +154,11 @@ export class SourceRegistry {
 }
 
 /**
- * Runs and checkpoints found under the workspace folders (three levels deep), outside sweep folders. With a policy,
- * folders reached through links that leave its roots are not listed (nor entered).
+ * Visits the folders under the workspace roots, three levels deep, in name order; hidden folders
+ * and node_modules are skipped and, with a policy, links that leave its roots are not entered.
+ * `visit` gets a folder and its entries and answers whether to look below it.
  */
-export function discover(roots: string[], policy?: PathPolicy): { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] {
-  const found: { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] = [];
+export function walkWorkspaces(roots: string[], visit: (dir: string, entries: string[]) => boolean, policy?: PathPolicy): void {
   const walk = (dir: string, depth: number) => {
     let entries: string[];
     try {
@@ -166,14 +166,7 @@ export function discover(roots: string[], policy?: PathPolicy): { path: string; 
     } catch {
       return;
     }
-    if (entries.includes('run.json')) {
-      found.push({ path: dir, label: basename(dir), kind: 'run' });
-      return;
-    }
-    // A sweep's runs (hundreds, perhaps) are reached through the Sweeps view, not listed here.
-    if (entries.includes('sweep.json')) return;
-    if (entries.some((e) => e.endsWith('.onnx'))) found.push({ path: dir, label: basename(dir), kind: 'onnx-folder' });
-    if (depth === 0) return;
+    if (!visit(dir, entries) || depth === 0) return;
     for (const e of entries.sort()) {
       if (e.startsWith('.') || e === 'node_modules') continue;
       const full = join(dir, e);
@@ -186,5 +179,24 @@ export function discover(roots: string[], policy?: PathPolicy): { path: string; 
     }
   };
   for (const r of roots) walk(r, 3);
+}
+
+/** Runs and checkpoints found under the workspace folders (walkWorkspaces), outside sweep folders. */
+export function discover(roots: string[], policy?: PathPolicy): { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] {
+  const found: { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[] = [];
+  walkWorkspaces(
+    roots,
+    (dir, entries) => {
+      if (entries.includes('run.json')) {
+        found.push({ path: dir, label: basename(dir), kind: 'run' });
+        return false;
+      }
+      // A sweep's runs (hundreds, perhaps) are reached through the Sweeps view, not listed here.
+      if (entries.includes('sweep.json')) return false;
+      if (entries.some((e) => e.endsWith('.onnx'))) found.push({ path: dir, label: basename(dir), kind: 'onnx-folder' });
+      return true;
+    },
+    policy,
+  );
   return found;
 }

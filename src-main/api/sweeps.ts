@@ -1,11 +1,11 @@
 /** The Sweeps view's calls: start a local sweep as a job, find sweep folders in the workspaces, and read one's summary. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { axisName, readSweep, SweepError, SWEEP_FILE, writeSweep, type SweepSpec } from '../engine/experiment/sweepSpec.js';
 import { openSweep, sweepSummary } from '../engine/experiment/sweep.js';
 import { parseSeeds } from '../engine/experiment/experiment.js';
 import { ApiError, type JobInfo, type Request, type SweepInfo } from './contract.js';
-import type { PathPolicy } from './sources.js';
+import { walkWorkspaces, type PathPolicy } from './sources.js';
 import type { JobManager } from '../jobs/manager.js';
 
 /** A sweep.start request as the engine's sweep spec: each preset is a schedule of its own name. */
@@ -35,31 +35,20 @@ export function startSweep(ctx: { workspaces: string[]; jobs: JobManager }, spec
   return ctx.jobs.start({ kind: 'sweep', sweepDir: dir, spec }, label, dir);
 }
 
-/** Folders holding a sweep.json under the workspaces (three levels deep). */
-export function discoverSweeps(roots: string[]): { path: string; label: string }[] {
+/** Folders holding a sweep.json under the workspaces (walkWorkspaces: three levels deep, not into run folders). */
+export function discoverSweeps(roots: string[], policy?: PathPolicy): { path: string; label: string }[] {
   const found: { path: string; label: string }[] = [];
-  const walk = (dir: string, depth: number) => {
-    let entries: string[];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      return;
-    }
-    if (entries.includes(SWEEP_FILE)) {
-      found.push({ path: dir, label: basename(dir) });
-      return;
-    }
-    if (depth === 0 || entries.includes('run.json')) return;
-    for (const e of entries.sort()) {
-      if (e.startsWith('.') || e === 'node_modules') continue;
-      try {
-        if (statSync(join(dir, e)).isDirectory()) walk(join(dir, e), depth - 1);
-      } catch {
-        // unreadable: skip
+  walkWorkspaces(
+    roots,
+    (dir, entries) => {
+      if (entries.includes(SWEEP_FILE)) {
+        found.push({ path: dir, label: basename(dir) });
+        return false;
       }
-    }
-  };
-  for (const r of roots) walk(r, 3);
+      return !entries.includes('run.json');
+    },
+    policy,
+  );
   return found;
 }
 

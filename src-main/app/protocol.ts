@@ -5,9 +5,8 @@
  * reached. Electron's protocol module comes in as an argument so that the tests can pass a fake.
  */
 import { readFile } from 'node:fs/promises';
-import { extname, isAbsolute, join, relative } from 'node:path';
 import type { CustomScheme, Protocol } from 'electron';
-import { CSP } from '../api/csp.js';
+import { contentTypeOf, rendererFile, rendererHeaders } from '../api/rendererFiles.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'workbench';
@@ -24,24 +23,6 @@ export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false, bypassCSP: false, allowServiceWorkers: false, stream: true },
 };
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-};
-
-/** The headers of every app:// response. */
-export function appHeaders(contentType: string): Record<string, string> {
-  return { 'Content-Type': contentType, 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' };
-}
-
 /**
  * The file under `root` that an app:// URL names, or null when it names none: another scheme
  * or host, a path that leaves `root` (.., encoded or not), a bad escape, a NUL byte.
@@ -54,20 +35,14 @@ export function resolveAppPath(root: string, url: string): string | null {
     return null;
   }
   if (u.protocol !== `${APP_SCHEME}:` || u.host !== APP_HOST) return null;
-  let rel: string;
   try {
-    rel = decodeURIComponent(u.pathname === '/' || u.pathname === '' ? '/index.html' : u.pathname);
+    return rendererFile(root, u.pathname);
   } catch {
     return null;
   }
-  if (rel.includes('\0') || rel.includes('\\')) return null;
-  const file = join(root, rel);
-  const r = relative(root, file);
-  if (r === '' || r.startsWith('..') || isAbsolute(r)) return null;
-  return file;
 }
 
-const text = (status: number, body: string): Response => new Response(body, { status, headers: appHeaders('text/plain; charset=utf-8') });
+const text = (status: number, body: string): Response => new Response(body, { status, headers: rendererHeaders('text/plain; charset=utf-8') });
 
 /** The response to one app:// request: the file with its type and the CSP, or 403/404/405. */
 export async function appResponse(root: string, request: { url: string; method: string }): Promise<Response> {
@@ -80,9 +55,7 @@ export async function appResponse(root: string, request: { url: string; method: 
   } catch {
     return text(404, 'not found');
   }
-  const ext = extname(file).toLowerCase();
-  const type = Object.hasOwn(TYPES, ext) ? TYPES[ext] : 'application/octet-stream';
-  return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers: appHeaders(type) });
+  return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers: rendererHeaders(contentTypeOf(file)) });
 }
 
 /** Before the app is ready: declares app:// a privileged scheme. */

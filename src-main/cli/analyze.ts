@@ -1,19 +1,14 @@
 /** `export` and `analyze …`: command-line doors onto the analysis engine. */
 import { Command, InvalidArgumentError } from 'commander';
 import { collect, count, int, num } from './args.js';
-import cliProgress from 'cli-progress';
 import { writeFileAtomic } from '../engine/io/atomic.js';
 import { openSource, type AnalysisSource, type OpenOptions } from '../engine/analysis/source.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate, projectTrajectories, silhouetteOverTraining } from '../engine/analysis/analyses.js';
 import type { ProjectionMethod } from '../engine/analysis/projection.js';
 import { exportSnapshot } from '../engine/runs/snapshot.js';
 import { refuseWriteIntoRun } from '../engine/runs/runFolder.js';
-import { csvNumber } from '../engine/io/float32Text.js';
-
-
-function csv(header: string[], rows: (string | number)[][]): string {
-  return [header.join(','), ...rows.map((r) => r.map((x) => (typeof x === 'number' ? csvNumber(x) : x)).join(','))].join('\n') + '\n';
-}
+import { toCsv } from '../engine/io/csv.js';
+import { makeFractionBar } from './progress.js';
 
 function write(out: string | undefined, content: string): void {
   if (out) {
@@ -39,13 +34,6 @@ function sequencesOf(src: AnalysisSource, given: string[], firstTest: number): I
   if (given.length > 0) return parseSequences(given, T);
   const n = Math.min(firstTest, src.data.test.n);
   return src.data.test.tokens.slice(0, n * T);
-}
-
-function bar(label: string): { update(f: number, stage?: string): void; stop(): void } {
-  if (!process.stderr.isTTY) return { update() {}, stop() {} };
-  const b = new cliProgress.SingleBar({ format: `${label} {bar} {percentage}% | {stage}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
-  b.start(1000, 0, { stage: '' });
-  return { update: (f, stage = '') => b.update(Math.round(f * 1000), { stage }), stop: () => b.stop() };
 }
 
 export function registerAnalysis(program: Command, fail: (err: unknown) => never): void {
@@ -111,7 +99,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
               rows.push([step, i, t, values[idx], r.change.length ? r.change[idx] : 0]);
             }
           });
-          write(o.out, csv(['step', 'sequence', 'position', 'attention', 'change'], rows));
+          write(o.out, toCsv(['step', 'sequence', 'position', 'attention', 'change'], rows));
         }
       } catch (err) {
         fail(err);
@@ -143,7 +131,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
         if (o.everySnapshot) {
           const r = await silhouetteOverTraining(src, { set, p: o.p, k: o.k, from: o.from, to: o.to, stride: o.stride });
           const last = r.silhouettes[r.silhouettes.length - 1];
-          if (o.out || !o.json) write(o.out, csv(['step', 'silhouette', 'classes'], r.steps.map((step, i) => [step, r.silhouettes[i] ?? '', r.classes])));
+          if (o.out || !o.json) write(o.out, toCsv(['step', 'silhouette', 'classes'], r.steps.map((step, i) => [step, r.silhouettes[i] ?? '', r.classes])));
           if (o.json) process.stdout.write(JSON.stringify({ silhouette: last, classes: r.classes, step: r.steps[r.steps.length - 1], p: r.p, k: r.k, set, steps: r.steps, silhouettes: r.silhouettes }) + '\n');
           else if (o.out) process.stdout.write(`${r.steps.length} snapshots → ${o.out}; silhouette ${score(last)} (${r.classes} classes) at step ${r.steps[r.steps.length - 1]}\n`);
           return;
@@ -154,7 +142,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
           write(o.out, JSON.stringify({ step: r.step, d: r.d, silhouette: r.silhouette, classes: r.classes, labels: Array.from(r.labels), xy: Array.from(r.xy), zAttn: Array.from(r.zAttn), explainedVariance: r.explainedVariance }) + '\n');
         } else if (o.out || !o.json) {
           const rows = Array.from({ length: r.n }, (_, i) => [i, r.labels[i], Array.from(r.tokens.subarray(i * T, (i + 1) * T)).join(''), r.xy[2 * i], r.xy[2 * i + 1], ...Array.from(r.zAttn.subarray(i * r.d, (i + 1) * r.d))]);
-          write(o.out, csv(['index', 'label', 'tokens', 'x', 'y', ...Array.from({ length: r.d }, (_, j) => `z${j}`)], rows));
+          write(o.out, toCsv(['index', 'label', 'tokens', 'x', 'y', ...Array.from({ length: r.d }, (_, j) => `z${j}`)], rows));
         }
         if (o.json) process.stdout.write(JSON.stringify({ silhouette: r.silhouette, classes: r.classes, step: r.step, p: o.p ?? src.data.p, k: o.k ?? src.data.k, set, n: r.n, d: r.d }) + '\n');
         else if (o.out) process.stdout.write(`${r.n} points → ${o.out}; silhouette ${score(r.silhouette)} (${r.classes} classes) at step ${r.step}\n`);
@@ -173,10 +161,10 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
       try {
         const a = await openSource(specA, openOpts(o));
         const b = await openSource(specB, openOpts(o));
-        const progress = bar('interpolating');
+        const progress = makeFractionBar('interpolating');
         const rows = await interpolate(a, b, { points: o.points, from: o.from, to: o.to, onProgress: (f) => progress.update(f) });
         progress.stop();
-        write(o.out, csv(['t', 'train_loss', 'train_acc', 'test_loss', 'test_acc'], rows.map((r) => [String(r.t), r.train_loss, r.train_acc, r.test_loss, r.test_acc])));
+        write(o.out, toCsv(['t', 'train_loss', 'train_acc', 'test_loss', 'test_acc'], rows.map((r) => [String(r.t), r.train_loss, r.train_acc, r.test_loss, r.test_acc])));
         if (o.out) {
           const peak = rows.reduce((m, r) => (r.train_loss > m.train_loss ? r : m), rows[0]);
           process.stdout.write(`${rows.length} points → ${o.out}; peak train loss ${peak.train_loss.toFixed(3)} at t = ${peak.t}\n`);
@@ -202,7 +190,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
         for (const s of specs) sources.push(await openSource(s));
         const controller = new AbortController();
         process.on('SIGINT', () => controller.abort());
-        const progress = bar(o.method);
+        const progress = makeFractionBar(o.method);
         const r = await projectTrajectories(sources, { method: o.method as ProjectionMethod, every: o.every, seed: o.seed, signal: controller.signal, onProgress: (stage, f) => progress.update(f, stage) });
         progress.stop();
         const marker = new Map<string, string>();
@@ -210,7 +198,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
         if (o.out?.endsWith('.json')) {
           write(o.out, JSON.stringify(r) + '\n');
         } else {
-          write(o.out, csv(['run', 'label', 'step', 'x', 'y', 'marker'], r.points.map((p) => [p.run, r.runs[p.run].label, p.step, p.x, p.y, marker.get(`${p.run}:${p.step}`) ?? ''])));
+          write(o.out, toCsv(['run', 'label', 'step', 'x', 'y', 'marker'], r.points.map((p) => [p.run, r.runs[p.run].label, p.step, p.x, p.y, marker.get(`${p.run}:${p.step}`) ?? ''])));
         }
         if (o.out) {
           const ev = r.explainedVariance ? `; explained variance ${r.explainedVariance.slice(0, 2).map((x) => (100 * x).toFixed(1) + '%').join(', ')}` : '';

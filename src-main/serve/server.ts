@@ -9,14 +9,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { extname, join, relative, isAbsolute } from 'node:path';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { ApiError, type JobEvent } from '../api/contract.js';
 import { createHandlers, dispatch } from '../api/handlers.js';
 import { PathPolicy, SourceRegistry, discover } from '../api/sources.js';
 import { JobManager } from '../jobs/manager.js';
 import { nodeWorkerLauncher } from '../jobs/launchers.js';
-import { CSP } from '../api/csp.js';
+import { contentTypeOf, rendererFile, rendererHeaders } from '../api/rendererFiles.js';
 import { bearer, checkOrigin, checkToken, cookieName, hostCheck, readCookie, tokenCookie, tokenMatcher } from './access.js';
 
 export interface ServeOptions {
@@ -44,17 +44,6 @@ export interface RunningServer {
   jobs: JobManager;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
-};
 
 const MAX_BODY = 1 << 20;
 
@@ -180,21 +169,17 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       return void res.end();
     }
     // static files of the built renderer, never outside it
-    let rel: string;
+    let file: string | null;
     try {
-      rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+      file = rendererFile(rendererRoot, url.pathname);
     } catch {
       return send(res, 400, { error: 'the request address has a malformed % escape', kind: 'invalid' });
     }
-    const file = join(rendererRoot, rel);
-    const inside = !relative(rendererRoot, file).startsWith('..') && !isAbsolute(relative(rendererRoot, file));
-    if (!inside || !existsSync(file) || !statSync(file).isFile() || realpathSync(file) !== file) {
+    if (!file || !existsSync(file) || !statSync(file).isFile() || realpathSync(file) !== file) {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       return void res.end('not found');
     }
-    const ext = extname(file);
-    const type = Object.hasOwn(TYPES, ext) ? TYPES[ext] : 'application/octet-stream';
-    res.writeHead(200, { 'Content-Type': type, 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache' });
+    res.writeHead(200, rendererHeaders(contentTypeOf(file)));
     res.end(req.method === 'HEAD' ? undefined : readFileSync(file));
   };
 

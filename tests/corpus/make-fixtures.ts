@@ -9,7 +9,7 @@ import { encodeNpy } from '../../src-main/engine/io/npy.js';
 import { decodeModel, encodeModel, type Model } from '../../src-main/engine/onnx/proto.js';
 import { exportModel } from '../../src-main/engine/onnx/export.js';
 import { initParams } from '../../src-main/engine/model/config.js';
-import { presetConfig } from '../../src-main/engine/train/config.js';
+import { tinyConfig } from '../helpers.js';
 import { train } from '../../src-main/engine/train/trainer.js';
 
 export type Door = 'readNpy' | 'openSource' | 'readMetrics' | 'readManifest';
@@ -38,14 +38,7 @@ export function npyWithHeader(dict: string, data: Buffer = Buffer.alloc(0), vers
   return Buffer.concat([head, body, data]);
 }
 
-export function tinyConfig() {
-  const c = presetConfig('fig5-scratch');
-  c.task = { T: 6, k: 3, nTrain: 64, nTest: 32, nHeldout: 16 };
-  c.model = { ...c.model, T: 6, d: 8, h: 16 };
-  c.phases[0].steps = 10;
-  c.snapshots = { denseUntil: 10, every: 5 };
-  return c;
-}
+const tinyScratch = () => tinyConfig('fig5-scratch', { steps: 10, snapshots: { denseUntil: 10, every: 5 } });
 
 function npyCases(dir: string): FileCase[] {
   const f4 = (n: number) => Buffer.from(new Float32Array(n).fill(1).buffer);
@@ -113,7 +106,7 @@ function npyCases(dir: string): FileCase[] {
 }
 
 function onnxCases(dir: string): FileCase[] {
-  const c = tinyConfig().model;
+  const c = tinyScratch().model;
   const good = exportModel(c, initParams(c, 1), { step: 0 });
   const base = () => decodeModel(good) as Model;
   const g = (m: Model) => m.graph!;
@@ -218,7 +211,7 @@ function setTensor(t: Parameters<typeof tensorOf>[0], a: Float32Array): void {
 async function runCases(dir: string): Promise<FileCase[]> {
   const good = join(dir, 'runs', 'good');
   mkdirSync(join(dir, 'runs'));
-  await train({ runDir: good, config: tinyConfig(), backend: 'wasm' });
+  await train({ runDir: good, config: tinyScratch(), backend: 'wasm' });
   const manifest = JSON.parse(readFileSync(join(good, 'run.json'), 'utf8')) as Record<string, unknown>;
   const out: FileCase[] = [];
   let n = 0;

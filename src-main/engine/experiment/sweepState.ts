@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { readManifest, type RunManifest } from '../runs/runFolder.js';
 import { summarizeRun, SUCCESS_THRESHOLD, type RunSummary } from './summary.js';
 import { fisherExact, median, wilsonInterval } from './stats.js';
+import { toCsv } from '../io/csv.js';
 import { axisName, type GridAxis, type SweepFile, type SweepRun } from './sweepSpec.js';
+import type { RunState, ScheduleCell } from './sweepTypes.js';
 
-export type RunState = 'pending' | 'queued' | 'running' | 'done' | 'failed' | 'interrupted';
+export type { RunState } from './sweepTypes.js';
 export const RUN_STATES: RunState[] = ['pending', 'queued', 'running', 'done', 'failed', 'interrupted'];
 
 /** Array task id → SLURM state code (PD, R, CG, …) for the sweep's jobs still in the queue. */
@@ -80,22 +82,9 @@ export function runStatus(sweepDir: string, sweep: SweepFile, run: SweepRun, que
   return { ...base, ...steps, state: sweep.scheduler.kind === 'slurm' && last && queue === null ? 'queued' : 'pending', message: null };
 }
 
-export interface ScheduleCellSummary {
+export interface ScheduleCellSummary extends ScheduleCell {
+  /** the cell's index in sweep.json */
   cell: number;
-  schedule: string;
-  planned: number;
-  /** finished runs */
-  total: number;
-  /** finished runs whose final test accuracy is ≥ 0.99 */
-  succeeded: number;
-  rate: number | null;
-  ci95: [number, number];
-  /** median first step (global) of the last phase after which test accuracy ≥ 0.99, over successes */
-  medianFirstStep: number | null;
-  medianFinalTrainAcc: number | null;
-  medianFinalTestAcc: number | null;
-  medianFinalHeldoutAcc: number | null;
-  states: Record<RunState, number>;
 }
 
 export interface CellSummary {
@@ -172,14 +161,11 @@ export function summarizeSweep(sweepDir: string, sweep: SweepFile, queue: QueueV
   };
 }
 
-/** summary.csv: one row per cell and schedule. */
+/** summary.csv: one row per cell and schedule (the p-value as text: a float32 would round a small one to 0). */
 export function summaryCsv(s: SweepSummary): string {
-  const num = (x: number | null, digits = 4) => (x === null ? '' : Number.isInteger(x) ? String(x) : x.toFixed(digits));
   const header = [...s.grid.map(axisName), 'schedule', 'total', 'succeeded', 'rate', 'ci95_lo', 'ci95_hi', 'median_first_step_ge_0.99', 'median_final_train_acc', 'median_final_test_acc', 'median_final_heldout_acc', 'p_value'];
   const rows = s.cells.flatMap((c) =>
-    c.schedules.map((x) =>
-      [...s.grid.map((g) => c.values[axisName(g)]), x.schedule, x.total, x.succeeded, num(x.rate), num(x.ci95[0]), num(x.ci95[1]), num(x.medianFirstStep), num(x.medianFinalTrainAcc), num(x.medianFinalTestAcc), num(x.medianFinalHeldoutAcc), c.pValue === null ? '' : c.pValue.toPrecision(4)].join(','),
-    ),
+    c.schedules.map((x) => [...s.grid.map((g) => c.values[axisName(g)]), x.schedule, x.total, x.succeeded, x.rate, ...x.ci95, x.medianFirstStep, x.medianFinalTrainAcc, x.medianFinalTestAcc, x.medianFinalHeldoutAcc, c.pValue === null ? null : c.pValue.toPrecision(4)]),
   );
-  return [header.join(','), ...rows].join('\n') + '\n';
+  return toCsv(header, rows);
 }

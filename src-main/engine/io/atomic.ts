@@ -26,7 +26,8 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, { du
   removeStaleTemporaries(path);
 }
 
-function processIsAlive(pid: number): boolean {
+/** Whether a process of this machine is alive (one we may not signal still is). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

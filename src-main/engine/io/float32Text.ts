@@ -17,8 +17,3 @@ export function float32Text(x: number): string {
   }
   return String(Number(f.toPrecision(9)));
 }
-
-/** A CSV cell for a number: integers as they are, other numbers as float32Text. */
-export function csvNumber(x: number): string {
-  return Number.isInteger(x) ? String(x) : float32Text(x);
-}

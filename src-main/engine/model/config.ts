@@ -2,7 +2,7 @@
  * The model of the paper as the authors' code computes it, with switches for the variants the
  * paper's text describes. Kernels are stored [in, out] so that every matmul is x @ W, the layout
  * the wasm backend runs fastest (docs/design.md); PyTorch stores them [out, in], and
- * the parity tests transpose them (torch_tensor_of in tests/integration/torch_reference.py).
+ * the parity tests transpose them (torch_tensor_of in tests/engine/model/torch_reference.py).
  */
 import { Rng } from '../task/rng.js';
 

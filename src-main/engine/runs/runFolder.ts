@@ -10,7 +10,7 @@ import { modulusFolder } from './datasets.js';
 import type { BackendName } from '../backend.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { NpyError, readNpy, type NpyArray } from '../io/npy.js';
-import { float32Text } from '../io/float32Text.js';
+import { csvRow } from '../io/csv.js';
 
 export const RUN_FORMAT = 'circuit-workbench-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -87,14 +87,9 @@ export function writeManifest(dir: string, m: RunManifest, durable = true): void
   writeFileAtomic(paths(dir).manifest, JSON.stringify(m, null, 1) + '\n', { durable });
 }
 
-function formatNumber(x: number): string {
-  return Number.isNaN(x) ? '' : float32Text(x);
-}
-
+/** A row of metrics.csv; NaN (not evaluated at this step) is an empty cell. */
 export function metricLine(r: MetricRow): string {
-  return [r.step, r.phase, r.p, r.train_loss, r.train_acc, r.test_loss, r.test_acc, r.heldout_loss, r.heldout_acc]
-    .map((v) => (typeof v === 'number' ? formatNumber(v) : v))
-    .join(',');
+  return csvRow([r.step, r.phase, r.p, r.train_loss, r.train_acc, r.test_loss, r.test_acc, r.heldout_loss, r.heldout_acc].map((v) => (typeof v === 'number' && Number.isNaN(v) ? null : v)));
 }
 
 export function startMetrics(dir: string): void {

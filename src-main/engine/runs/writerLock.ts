@@ -7,6 +7,7 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processIsAlive } from '../io/atomic.js';
 
 export const LOCK_FILE = 'writer.lock';
 const STALE_AFTER_MS = 10 * 60 * 1000;
@@ -21,15 +22,6 @@ export class RunLockedError extends Error {
   override name = 'RunLockedError';
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function readOwner(path: string): LockOwner | null {
   try {
     const o = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
@@ -41,7 +33,7 @@ function readOwner(path: string): LockOwner | null {
 
 function isStale(path: string, owner: LockOwner | null): boolean {
   if (!owner) return true; // a writer killed while writing the lock itself
-  if (owner.host === hostname()) return !alive(owner.pid);
+  if (owner.host === hostname()) return !processIsAlive(owner.pid);
   try {
     return Date.now() - statSync(path).mtimeMs > STALE_AFTER_MS;
   } catch {

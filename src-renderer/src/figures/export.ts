@@ -4,7 +4,6 @@
  */
 import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
-import { csvNumber } from '../../../src-main/engine/io/float32Text.js';
 
 /** The option as a standalone SVG document (no animation), width × height pixels. */
 export function svgOf(option: EChartsOption, width = 900, height = 560): string {
@@ -17,11 +16,8 @@ export function svgOf(option: EChartsOption, width = 900, height = 560): string 
   }
 }
 
-/** CSV text: a header and rows; numbers as the shortest decimal of their float32 (integers as they are), strings quoted when needed. */
-export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-  const cell = (x: string | number | null) => (x === null ? '' : typeof x === 'number' ? csvNumber(x) : /[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x);
-  return [header.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n') + '\n';
-}
+/** CSV text: the engine's one writer (a pure module, numbers as the shortest decimal of their float32). */
+export { toCsv } from '../../../src-main/engine/io/csv.js';
 
 /** A file name from a figure title. */
 export function fileStem(title: string): string {
