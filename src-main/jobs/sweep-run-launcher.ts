@@ -3,13 +3,13 @@
  * go in parallel and a crash takes down one run, not the sweep.
  */
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { nodeWorkerScript } from '../engine/io/packageRoot.js';
 import type { RunLauncher } from '../engine/experiment/localScheduler.js';
 
 export const forkRunLauncher: RunLauncher = (job, signal, onProgress) =>
   new Promise((resolve) => {
-    const entry = fileURLToPath(new URL('./sweep-train-worker.ts', import.meta.url));
-    const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const { entry, execArgv } = nodeWorkerScript('sweep-train-worker', import.meta.url);
+    const child = fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     let outcome: { status: string; message: string | null } | null = null;
     child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
