@@ -36,6 +36,9 @@ function fail(err: unknown): never {
   process.exit(1);
 }
 
+// A reader that stops early (`… | head`) closes the pipe: end quietly with success, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? process.exit(0) : fail(err)));
+
 const backendArg = (v: string): BackendName | 'auto' => {
   if (v !== 'auto' && !BACKENDS.includes(v as BackendName)) throw new InvalidArgumentError(`choose one of auto, ${BACKENDS.join(', ')}.`);
   return v as BackendName | 'auto';
