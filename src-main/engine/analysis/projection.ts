@@ -120,21 +120,25 @@ export async function pca(
   return { coords, explained: Array.from(values.slice(0, k), (v) => (total > 0 ? Math.max(v, 0) / total : 0)), k };
 }
 
-/** Column means and the total squared deviation from them (a plain function: V8 optimises its loops, which it does not inside the long async pca). */
+/**
+ * Column means and the total squared deviation from them, in one pass over the data (sums and sums
+ * of squares in float64; a plain function: V8 optimises its loops, not those of the long async pca).
+ */
 function centre(data: Float32Array, n: number, width: number): { mean: Float64Array; total: number } {
   const mean = new Float64Array(width);
-  for (let i = 0; i < n; i++) {
-    const row = i * width;
-    for (let j = 0; j < width; j++) mean[j] += data[row + j];
-  }
-  for (let j = 0; j < width; j++) mean[j] /= n;
-  let total = 0;
+  const squares = new Float64Array(width);
   for (let i = 0; i < n; i++) {
     const row = i * width;
     for (let j = 0; j < width; j++) {
-      const d = data[row + j] - mean[j];
-      total += d * d;
+      const x = data[row + j];
+      mean[j] += x;
+      squares[j] += x * x;
     }
+  }
+  let total = 0;
+  for (let j = 0; j < width; j++) {
+    mean[j] /= n;
+    total += Math.max(squares[j] - n * mean[j] * mean[j], 0);
   }
   return { mean, total };
 }
