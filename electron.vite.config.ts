@@ -11,13 +11,17 @@ export default defineConfig({
       // also keep every TensorFlow package (incl. the optional tfjs-node) and the native
       // ONNX runtime out of the bundle explicitly.
       externalizeDeps: true,
-      // Two entries: the main process (out/main/index.js) and the job worker it forks as an
-      // Electron utility process (out/main/job-worker.js); engine code they share goes to
-      // out/main/chunks/. The worker never imports electron.
+      // Entries: the main process (out/main/index.js) and the job worker it forks as an
+      // Electron utility process (out/main/job-worker.js); and, for plain Node, the CLI
+      // (out/main/cli.js, which bin/ runs while it is newer than src-main/, so a command does not
+      // compile TypeScript first) with the workers it forks. Engine code they share goes to
+      // out/main/chunks/; none but index imports electron.
       rolldownOptions: {
         input: {
           index: r('./src-main/app/index.ts'),
           'job-worker': r('./src-main/jobs/electron-worker.ts'),
+          cli: r('./src-main/cli/main.ts'),
+          'node-worker': r('./src-main/jobs/node-worker.ts'),
         },
         external: [/^@tensorflow\//, /^onnxruntime-node(\/.*)?$/],
       },

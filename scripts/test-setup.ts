@@ -1,8 +1,9 @@
 /**
  * The set-up `npm test` does before any test (it runs as `pretest`): the Debian packages the tests
  * use, installed with apt-get where this process may (root, apt-get present, nothing asked), and
- * otherwise the one command to run, with exit code 1; then the UI build (electron-vite) when out/
- * is missing or older than its sources, since the end-to-end tests serve the built renderer.
+ * otherwise the one command to run, with exit code 1; then the build (electron-vite) when out/
+ * is missing or older than its sources, since the end-to-end tests serve the built renderer and
+ * bin/ runs the CLI's bundle only while it is newer than src-main/.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -83,7 +84,7 @@ export function install(packages: string[]): void {
   }
 }
 
-const BUILD_OUTPUTS = ['out/main/index.js', 'out/main/job-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const BUILD_OUTPUTS = ['out/main/index.js', 'out/main/job-worker.js', 'out/main/cli.js', 'out/main/node-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 const BUILD_SOURCES = ['src-main', 'src-renderer', 'electron.vite.config.ts', 'package-lock.json'];
 
 function newestMtime(path: string): number {

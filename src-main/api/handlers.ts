@@ -18,6 +18,7 @@ import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { NpyError } from '../engine/io/npy.js';
 import { discoverSweeps, startSweep, sweepInfo, sweepSpecOf } from './sweeps.js';
+import { ProjectionCache } from './projectionCache.js';
 
 export interface HandlerContext {
   sources: SourceRegistry;
@@ -39,6 +40,7 @@ function timestamp(): string {
 
 export function createHandlers(ctx: HandlerContext): Handlers {
   const { sources, jobs } = ctx;
+  const projections = new ProjectionCache(jobs);
   const info = (id: string): SourceInfo => describe(id, sources.get(id));
   const workspaceOut = (name: string): string => {
     if (ctx.workspaces.length === 0) throw new ApiError('failed', 'no workspace folder to write new runs into; start the workbench with a workspace');
@@ -134,7 +136,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     'analysis.project': async ({ ids, method, every, seed }) => {
       const list = ids.map((i) => sources.get(i));
       // the worker reads the runs again: check them again (a link may have appeared since they were opened)
-      return jobs.start({ kind: 'project', paths: list.map((s) => sources.policy.check(s.path)), ids, method, every: every ?? 1, seed: seed ?? 0 }, `${method} of ${list.map((s) => s.label).join(', ')}`, null);
+      return projections.start({ kind: 'project', paths: list.map((s) => sources.policy.check(s.path)), ids, method, every: every ?? 1, seed: seed ?? 0 }, `${method} of ${list.map((s) => s.label).join(', ')}`);
     },
     'train.presets': async () => Object.entries(PRESETS).map(([name, p]) => ({ name, description: p.description, config: p.make() })),
     'train.start': async ({ preset, seed, overrides, maxSteps, name }) => {

@@ -3,10 +3,10 @@
  * computes science of its own. Errors print one sentence and exit non-zero.
  */
 import { fileSystemSentence } from '../engine/io/atomic.js';
+import { packageRoot } from '../engine/io/packageRoot.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { collect, int, num } from './args.js';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ApiError } from '../api/contract.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, totalSteps, validateConfig, type TrainConfig } from '../engine/train/config.js';
 import { TrainError, train, type TrainProgress } from '../engine/train/trainer.js';
@@ -35,6 +35,9 @@ function fail(err: unknown): never {
   if (!known && process.env['CW_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exit(1);
 }
+
+// A reader that stops early (`… | head`) closes the pipe: end quietly with success, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? process.exit(0) : fail(err)));
 
 const backendArg = (v: string): BackendName | 'auto' => {
   if (v !== 'auto' && !BACKENDS.includes(v as BackendName)) throw new InvalidArgumentError(`choose one of auto, ${BACKENDS.join(', ')}.`);
@@ -260,8 +263,8 @@ program
     try {
       if (workspaces.length === 0 && !o.demo) throw new InvalidArgumentError('nothing to serve: give a folder of runs (circuit-workbench serve runs/), or leave out --no-demo to serve the bundled demo runs');
       const { serve } = await import('../serve/server.js');
-      const rendererDir = process.env['CIRCUIT_WORKBENCH_RENDERER'] ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
-      const demoDir = o.demo ? fileURLToPath(new URL('../../resources/demo', import.meta.url)) : null;
+      const rendererDir = process.env['CIRCUIT_WORKBENCH_RENDERER'] ?? join(packageRoot(import.meta.url), 'out', 'renderer');
+      const demoDir = o.demo ? join(packageRoot(import.meta.url), 'resources', 'demo') : null;
       const running = await serve({ workspaces, host: o.host, port: o.port, token: o.token ?? process.env['CIRCUIT_WORKBENCH_TOKEN'], rendererDir, demoDir, maxJobs: o.maxJobs, allowedHosts: o.allowHost });
       process.stdout.write(`Circuit Workbench is serving ${workspaces.length ? workspaces.join(', ') : 'the bundled demo runs'}\nopen ${running.url}\n`);
       const stop = () => void running.close().then(() => process.exit(0));

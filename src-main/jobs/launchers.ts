@@ -4,14 +4,14 @@
  * (the engine's way for an experiment to train its runs) is a train job on such a worker.
  */
 import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { newRunConfig, type RunLauncher, type TrainRunSpec } from '../engine/experiment/launcher.js';
+import { nodeWorkerScript } from '../engine/io/packageRoot.js';
 import type { FromWorker, JobSpec, WorkerLauncher } from './protocol.js';
 
-/** Forks src-main/jobs/node-worker.ts through tsx: the CLI, `serve` and the tests. */
+/** Forks the node worker (src-main/jobs/node-worker.ts through tsx, or its bundle): the CLI, `serve` and the tests. */
 export const nodeWorkerLauncher: WorkerLauncher = (onMessage, onExit) => {
-  const entry = fileURLToPath(new URL('./node-worker.ts', import.meta.url));
-  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const { entry, execArgv } = nodeWorkerScript('node-worker', import.meta.url);
+  const child = fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   child.on('message', (m) => onMessage(m as FromWorker));
   child.on('exit', (code) => onExit(code));
   return { send: (m) => child.send(m), kill: () => child.kill('SIGKILL') };

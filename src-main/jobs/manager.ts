@@ -73,6 +73,18 @@ export class JobManager {
     return { ...info };
   }
 
+  /**
+   * A job that is already done with `result` (a cached answer): listed like any other, and its
+   * 'done' event sent after the caller has the job's id.
+   */
+  finished(kind: JobSpec['kind'], label: string, result: unknown): JobInfo {
+    const info: JobInfo = { jobId: randomUUID(), kind, label, state: 'done', fraction: 1, stage: 'done', outDir: null, message: null };
+    const job: Job = { info, spec: { kind } as JobSpec, handle: null, heard: true, ended: Promise.resolve(), markEnded: () => {} };
+    this.jobs.set(info.jobId, job);
+    setImmediate(() => this.emit({ type: 'done', job: { ...info }, result }));
+    return { ...info };
+  }
+
   /** Starts queued jobs while fewer than `concurrency` workers run. */
   private pump(): void {
     while (this.active < this.concurrency && this.queue.length > 0) this.run(this.queue.shift()!);

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, tempDir } from '../helpers.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CLI, cli, tempDir } from '../helpers.js';
 import { readManifest, readMetrics } from '../../src-main/engine/runs/runFolder.js';
 import { parseSeeds } from '../../src-main/engine/experiment/experiment.js';
 
@@ -121,4 +123,21 @@ describe('circuit-workbench experiment', () => {
   }, 900_000);
 
   it('refuses an unknown experiment', () => expectOneSentence(cli(['experiment', 'fig8']), /unknown experiment 'fig8'; choose one of fig5/));
+});
+
+describe('a reader that stops early', () => {
+  // `| true` closes the pipe before the CLI (hundreds of ms to start) writes: every write fails with EPIPE
+  const closedPipe = (args: string[]) => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" ${args.map((a) => `'${a}'`).join(' ')} | true; echo "exit \${PIPESTATUS[0]}"`], { encoding: 'utf8', timeout: 120_000 });
+    return { stdout: r.stdout.trim(), stderr: r.stderr };
+  };
+
+  it('ends the CLI quietly with exit code 0 when stdout closes (analyze project … | head)', () => {
+    const demo = fileURLToPath(new URL('../../resources/demo/', import.meta.url));
+    for (const args of [['analyze', 'project', join(demo, 'scratch-s4'), join(demo, 'curriculum-s4'), '--method', 'pca'], ['presets', '--json']]) {
+      const r = closedPipe(args);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.stdout, args.join(' ')).toBe('exit 0');
+    }
+  });
 });

@@ -43,10 +43,12 @@ describe('test set-up', () => {
   });
 
   it('builds the UI when an output is missing or a source is newer than the oldest output', () => {
-    const outputs = ['out/main/index.js', 'out/main/job-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+    const outputs = ['out/main/index.js', 'out/main/job-worker.js', 'out/main/cli.js', 'out/main/node-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
     touch(join(root, 'src-main/engine/model.ts'), 1000);
     touch(join(root, 'src-renderer/src/App.vue'), 1000);
     expect(buildReason(root)).toBe('out/main/index.js is missing');
+    for (const o of outputs.filter((o) => o !== 'out/main/cli.js')) touch(join(root, o), 2000);
+    expect(buildReason(root)).toBe('out/main/cli.js is missing'); // the CLI's bundle that bin/ runs
     for (const o of outputs) touch(join(root, o), 2000);
     expect(buildReason(root)).toBeNull();
     touch(join(root, 'src-renderer/src/App.vue'), 3000);

@@ -4,11 +4,10 @@
  * PCA-50 coordinates. Parameter vectors are never unit-normalised. Long work reports progress,
  * yields to the event loop and stops when its signal is aborted.
  */
-import { UMAP } from 'umap-js';
 import { matmul, orthonormalize, symmetricEigen, transpose } from './linalg.js';
 import { checkCancel, tick } from './cancel.js';
 import { tsne } from './tsne.js';
-import { Rng } from '../task/rng.js';
+import { umapLayout } from './umap.js';
 
 export { CancelledError } from './cancel.js';
 
@@ -55,14 +54,7 @@ export async function pca(
   const { data, n, width } = input;
   if (n < 2) throw new RangeError('a projection needs at least two snapshots');
   opts.onProgress?.('centring', 0);
-  const mean = new Float64Array(width);
-  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) mean[j] += data[i * width + j];
-  for (let j = 0; j < width; j++) mean[j] /= n;
-  let total = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < width; j++) {
-    const d = data[i * width + j] - mean[j];
-    total += d * d;
-  }
+  const { mean, total } = centre(data, n, width);
   checkCancel(opts.signal);
   k = Math.min(k, n - 1);
   const l = Math.min(n, width, k + 10);
@@ -128,6 +120,29 @@ export async function pca(
   return { coords, explained: Array.from(values.slice(0, k), (v) => (total > 0 ? Math.max(v, 0) / total : 0)), k };
 }
 
+/**
+ * Column means and the total squared deviation from them, in one pass over the data (sums and sums
+ * of squares in float64; a plain function: V8 optimises its loops, not those of the long async pca).
+ */
+function centre(data: Float32Array, n: number, width: number): { mean: Float64Array; total: number } {
+  const mean = new Float64Array(width);
+  const squares = new Float64Array(width);
+  for (let i = 0; i < n; i++) {
+    const row = i * width;
+    for (let j = 0; j < width; j++) {
+      const x = data[row + j];
+      mean[j] += x;
+      squares[j] += x * x;
+    }
+  }
+  let total = 0;
+  for (let j = 0; j < width; j++) {
+    mean[j] /= n;
+    total += Math.max(squares[j] - n * mean[j] * mean[j], 0);
+  }
+  return { mean, total };
+}
+
 function xorshift(seed: number): () => number {
   let state = seed >>> 0 || 1;
   return () => {
@@ -164,18 +179,6 @@ export async function project(input: ProjectionInput, opts: ProjectOptions): Pro
     const coords = await tsne(points, n, k, init, { ...opts, onProgress: stage('t-SNE', 0.2, 1) });
     return { method: 'tsne', coords, dims: 2, explainedVariance: null };
   }
-  const rng = new Rng(opts.seed ?? 0);
-  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(opts.neighbors ?? 15, n - 1), minDist: 0.1, random: () => rng.uniform() });
-  const rows = Array.from({ length: n }, (_, i) => Array.from(points.subarray(i * k, (i + 1) * k)));
-  const epochs = umap.initializeFit(rows);
-  for (let e = 0; e < epochs; e++) {
-    umap.step();
-    if (e % 10 === 0) {
-      checkCancel(opts.signal);
-      opts.onProgress?.('UMAP', 0.2 + (0.8 * e) / epochs);
-      await tick();
-    }
-  }
-  const emb = umap.getEmbedding();
-  return { method: 'umap', coords: Float64Array.from(emb.flat()), dims: 2, explainedVariance: null };
+  const coords = await umapLayout(points, n, k, { neighbors: opts.neighbors, seed: opts.seed, signal: opts.signal, onProgress: stage('UMAP', 0.2, 1) });
+  return { method: 'umap', coords, dims: 2, explainedVariance: null };
 }

@@ -95,6 +95,8 @@ async function openRun(dir: string, step: number | null, opts: OpenOptions): Pro
   const last = rowAt(lastFinite);
   const checkpoint = parseCheckpoint(exportModel(c.model, last), `${dir} (graph built from run.json)`);
   const chosen = chooseStep(trajectory.steps, step ?? trajectory.steps[lastFinite], dir);
+  // step → row: a heatmap over training looks up every snapshot (10,000 in a long run)
+  const rowOf = new Map(trajectory.steps.map((s, i) => [s, i]));
   // our own export of run.json's model: onnxruntime loads it when an analysis first runs it
   const session = EvalSession.lazy(checkpoint);
   const p = opts.p ?? c.phases[c.phases.length - 1].p;
@@ -117,7 +119,7 @@ async function openRun(dir: string, step: number | null, opts: OpenOptions): Pro
     steps: trajectory.steps,
     step: chosen,
     weightsAt: (s) => {
-      const i = trajectory.steps.indexOf(s);
+      const i = rowOf.get(s) ?? -1;
       if (i < 0) throw new SourceError(`step ${s} is not a snapshot of ${dir}; the nearest are ${nearestSteps(trajectory.steps, s)}`);
       const w = trajectory.data.slice(i * trajectory.width, (i + 1) * trajectory.width);
       if (!w.every(Number.isFinite)) throw new SourceError(`the weights of ${dir} at step ${s} are not finite numbers (the run diverged${manifest.message ? `: ${manifest.message}` : ''}); choose an earlier step`);

@@ -1,9 +1,10 @@
 /**
- * t-SNE for trajectory projections (Fig. 7): exact affinities over nearest neighbours, and
+ * t-SNE for trajectory projections (Fig. 7): exact affinities over exact nearest neighbours (knn.ts), and
  * Barnes–Hut forces through a quadtree. Reports progress, yields to the event loop and stops
  * when its signal is aborted.
  */
 import { checkCancel, tick } from './cancel.js';
+import { nearestNeighbours } from './knn.js';
 
 export interface TsneOptions {
   perplexity?: number;
@@ -12,78 +13,95 @@ export interface TsneOptions {
   onProgress?: (stage: string, fraction: number) => void;
 }
 
+/** Iterations of early exaggeration (factor 12), then of the plain gradient, by default. */
+export const TSNE_EXAGGERATION_ITERATIONS = 250;
+export const TSNE_ITERATIONS = 500;
+
 /**
- * Exact t-SNE (van der Maaten 2008) with sklearn's defaults: perplexity 30 over the 3·perplexity
- * nearest neighbours, early exaggeration 12 for 250 iterations, learning rate max(n/48, 50),
- * momentum 0.5 then 0.8, per-parameter gains, PCA initialisation (std 1e-4).
+ * t-SNE (van der Maaten 2014) as openTSNE runs it by default: perplexity 30 over the
+ * 3·perplexity nearest neighbours, early exaggeration 12 for 250 iterations, then 250 more,
+ * learning rate n/12 (Belkina et al. 2019: with it, 500 iterations converge where sklearn's n/48
+ * needs 1,000), momentum 0.5 then 0.8, per-parameter gains, PCA initialisation (std 1e-4).
+ * The hot loops live in plain functions: V8 optimises those, not loops in a long async function.
  */
 export async function tsne(points: Float64Array, n: number, dim: number, init: Float64Array, opts: TsneOptions): Promise<Float64Array> {
   const perplexity = Math.min(opts.perplexity ?? 30, (n - 1) / 3);
-  const iterations = opts.iterations ?? 1000;
+  const iterations = opts.iterations ?? TSNE_ITERATIONS;
+  const exaggerated = Math.min(TSNE_EXAGGERATION_ITERATIONS, Math.floor(iterations / 2));
   const kNeighbors = Math.min(n - 1, Math.floor(3 * perplexity + 1));
-  // squared distances to the k nearest neighbours, then P by binary search on the precision
-  const nbr = new Int32Array(n * kNeighbors);
+  const knn = await nearestNeighbours(points, n, dim, kNeighbors, opts.signal, (f) => opts.onProgress?.('t-SNE neighbours', 0.05 * f));
+  const nbr = knn.index;
   const pval = new Float64Array(n * kNeighbors);
-  const dist = new Float64Array(n);
-  const sorted = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let c = 0; c < dim; c++) {
-        const d = points[i * dim + c] - points[j * dim + c];
-        s += d * d;
-      }
-      dist[j] = j === i ? Infinity : s;
+  for (let i = 0; i < n; i++) rowAffinities(knn.sqDist, i, kNeighbors, perplexity, pval);
+  opts.onProgress?.('t-SNE affinities', 0.1);
+  await tick();
+  checkCancel(opts.signal);
+  const { pairI, pairJ, pairP } = symmetrise(n, kNeighbors, nbr, pval);
+
+  const state = {
+    y: Float64Array.from(init),
+    update: new Float64Array(n * 2),
+    gains: new Float64Array(n * 2).fill(1),
+    grad: new Float64Array(n * 2),
+    lr: Math.max(n / 12, 50),
+    tree: new QuadTree(n),
+    pairI,
+    pairJ,
+    pairP,
+    n,
+  };
+  // a chunk of iterations between checks of the signal: a few milliseconds of work
+  const chunk = 5;
+  for (let iter = 0; iter < iterations; iter += chunk) {
+    checkCancel(opts.signal);
+    for (let it = iter; it < Math.min(iterations, iter + chunk); it++) gradientStep(state, it < exaggerated ? 12 : 1, it < exaggerated ? 0.5 : 0.8);
+    if (iter % 10 === 0) opts.onProgress?.('t-SNE', 0.1 + (0.9 * iter) / iterations);
+    await tick();
+  }
+  checkCancel(opts.signal);
+  return state.y;
+}
+
+/** The conditional probabilities p(j|i) of point i's k neighbours at the perplexity, by binary search on the precision. */
+function rowAffinities(sqDist: Float64Array, i: number, k: number, perplexity: number, pval: Float64Array): void {
+  const row = i * k;
+  const nearestD = sqDist[row]; // ascending
+  let lo = 0;
+  let hi = Infinity;
+  let beta = 1;
+  const target = Math.log(perplexity);
+  for (let iter = 0; iter < 100; iter++) {
+    let sum = 0;
+    for (let u = 0; u < k; u++) {
+      const p = Math.exp(-(sqDist[row + u] - nearestD) * beta);
+      pval[row + u] = p;
+      sum += p;
     }
-    // the k nearest: threshold from a native typed-array sort, then one pass (ties by index)
-    sorted.set(dist);
-    sorted.sort();
-    const threshold = sorted[kNeighbors - 1];
-    let t = 0;
-    for (let j = 0; j < n && t < kNeighbors; j++) if (dist[j] < threshold) nbr[i * kNeighbors + t++] = j;
-    for (let j = 0; j < n && t < kNeighbors; j++) if (dist[j] === threshold) nbr[i * kNeighbors + t++] = j;
-    let nearestD = Infinity;
-    for (let t2 = 0; t2 < kNeighbors; t2++) nearestD = Math.min(nearestD, dist[nbr[i * kNeighbors + t2]]);
-    let lo = 0;
-    let hi = Infinity;
-    let beta = 1;
-    const target = Math.log(perplexity);
-    for (let iter = 0; iter < 100; iter++) {
-      let sum = 0;
-      let h = 0;
-      for (let t = 0; t < kNeighbors; t++) {
-        const d = dist[nbr[i * kNeighbors + t]];
-        const p = Math.exp(-(d - nearestD) * beta);
-        pval[i * kNeighbors + t] = p;
-        sum += p;
-      }
-      for (let t = 0; t < kNeighbors; t++) {
-        const p = pval[i * kNeighbors + t] / sum;
-        pval[i * kNeighbors + t] = p;
-        if (p > 1e-300) h -= p * Math.log(p);
-      }
-      if (Math.abs(h - target) < 1e-5) break;
-      if (h > target) {
-        lo = beta;
-        beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
-      } else {
-        hi = beta;
-        beta = (beta + lo) / 2;
-      }
+    let h = 0;
+    for (let u = 0; u < k; u++) {
+      const p = pval[row + u] / sum;
+      pval[row + u] = p;
+      if (p > 1e-300) h -= p * Math.log(p);
     }
-    if (i % 200 === 0) {
-      checkCancel(opts.signal);
-      opts.onProgress?.('t-SNE affinities', (0.1 * i) / n);
-      await tick();
+    if (Math.abs(h - target) < 1e-5) break;
+    if (h > target) {
+      lo = beta;
+      beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
+    } else {
+      hi = beta;
+      beta = (beta + lo) / 2;
     }
   }
-  // symmetrise: P = (P + Pᵀ) / 2n, as a sparse list of pairs
+}
+
+/** P = (P + Pᵀ) / 2n as a list of pairs i < j. */
+function symmetrise(n: number, k: number, nbr: Int32Array, pval: Float64Array): { pairI: Int32Array; pairJ: Int32Array; pairP: Float64Array } {
   const sym = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    for (let t = 0; t < kNeighbors; t++) {
-      const j = nbr[i * kNeighbors + t];
+    for (let t = 0; t < k; t++) {
+      const j = nbr[i * k + t];
       const key = i < j ? i * n + j : j * n + i;
-      sym.set(key, (sym.get(key) ?? 0) + pval[i * kNeighbors + t] / (2 * n));
+      sym.set(key, (sym.get(key) ?? 0) + pval[i * k + t] / (2 * n));
     }
   }
   const pairI = new Int32Array(sym.size);
@@ -96,45 +114,48 @@ export async function tsne(points: Float64Array, n: number, dim: number, init: F
     pairP[idx] = p;
     idx++;
   }
+  return { pairI, pairJ, pairP };
+}
 
-  const y = Float64Array.from(init);
-  const update = new Float64Array(n * 2);
-  const gains = new Float64Array(n * 2).fill(1);
-  const grad = new Float64Array(n * 2);
-  const lr = Math.max(n / 12 / 4, 50);
-  const tree = new QuadTree(n);
-  for (let iter = 0; iter < iterations; iter++) {
-    const exaggeration = iter < 250 ? 12 : 1;
-    const momentum = iter < 250 ? 0.5 : 0.8;
-    grad.fill(0);
-    // repulsion, Barnes–Hut (θ = 0.5): grad_i −= Σ_j num_ij² (y_i − y_j), z = Σ_{i≠j} num_ij
-    const z = tree.repulsion(y, n, grad);
-    // grad now holds −Σ_j num² (y_i − y_j); scale by 1/Z, then add the attraction
-    for (let c = 0; c < grad.length; c++) grad[c] /= z;
-    for (let e = 0; e < pairP.length; e++) {
-      const i = pairI[e];
-      const j = pairJ[e];
-      const d0 = y[2 * i] - y[2 * j];
-      const d1 = y[2 * i + 1] - y[2 * j + 1];
-      const w = (exaggeration * pairP[e]) / (1 + d0 * d0 + d1 * d1);
-      grad[2 * i] += w * d0;
-      grad[2 * i + 1] += w * d1;
-      grad[2 * j] -= w * d0;
-      grad[2 * j + 1] -= w * d1;
-    }
-    for (let c = 0; c < y.length; c++) {
-      const g = 4 * grad[c];
-      gains[c] = Math.sign(g) !== Math.sign(update[c]) ? gains[c] + 0.2 : Math.max(gains[c] * 0.8, 0.01);
-      update[c] = momentum * update[c] - lr * gains[c] * g;
-      y[c] += update[c];
-    }
-    if (iter % 10 === 0) {
-      checkCancel(opts.signal);
-      opts.onProgress?.('t-SNE', 0.1 + (0.9 * iter) / iterations);
-      await tick();
-    }
+interface GradientState {
+  y: Float64Array;
+  update: Float64Array;
+  gains: Float64Array;
+  grad: Float64Array;
+  lr: number;
+  tree: QuadTree;
+  pairI: Int32Array;
+  pairJ: Int32Array;
+  pairP: Float64Array;
+  n: number;
+}
+
+/** One iteration: Barnes–Hut repulsion, exact attraction over the pairs, gains and momentum. */
+function gradientStep(s: GradientState, exaggeration: number, momentum: number): void {
+  const { y, update, gains, grad, lr, pairI, pairJ, pairP } = s;
+  grad.fill(0);
+  // repulsion, Barnes–Hut (θ = 0.5): grad_i −= Σ_j num_ij² (y_i − y_j), z = Σ_{i≠j} num_ij
+  const z = s.tree.repulsion(y, s.n, grad);
+  // grad now holds −Σ_j num² (y_i − y_j); scale by 1/Z, then add the attraction
+  const invZ = 1 / z;
+  for (let c = 0; c < grad.length; c++) grad[c] *= invZ;
+  for (let e = 0; e < pairP.length; e++) {
+    const i = pairI[e];
+    const j = pairJ[e];
+    const d0 = y[2 * i] - y[2 * j];
+    const d1 = y[2 * i + 1] - y[2 * j + 1];
+    const w = (exaggeration * pairP[e]) / (1 + d0 * d0 + d1 * d1);
+    grad[2 * i] += w * d0;
+    grad[2 * i + 1] += w * d1;
+    grad[2 * j] -= w * d0;
+    grad[2 * j + 1] -= w * d1;
   }
-  return y;
+  for (let c = 0; c < y.length; c++) {
+    const g = 4 * grad[c];
+    gains[c] = Math.sign(g) !== Math.sign(update[c]) ? gains[c] + 0.2 : Math.max(gains[c] * 0.8, 0.01);
+    update[c] = momentum * update[c] - lr * gains[c] * g;
+    y[c] += update[c];
+  }
 }
 
 /**
@@ -259,6 +280,8 @@ class QuadTree {
     this.node((minX + maxX) / 2, (minY + maxY) / 2, Math.max(maxX - minX, maxY - minY) / 2 + 1e-9);
     for (let i = 0; i < n; i++) this.insert(y, i);
     const theta2 = theta * theta;
+    // the arrays in locals: the loop below is the hot spot of t-SNE
+    const { count, point, mx, my, half, child, stack } = this;
     let z = 0;
     for (let i = 0; i < n; i++) {
       const px = y[2 * i];
@@ -266,25 +289,27 @@ class QuadTree {
       let fx = 0;
       let fy = 0;
       let top = 0;
-      this.stack[top++] = 0;
+      stack[top++] = 0;
       while (top > 0) {
-        const k = this.stack[--top];
-        const c = this.count[k];
-        if (c === 0 || this.point[k] === i) continue;
-        const dx = px - this.mx[k];
-        const dy = py - this.my[k];
+        const k = stack[--top];
+        const c = count[k];
+        const leaf = point[k];
+        if (c === 0 || leaf === i) continue;
+        const dx = px - mx[k];
+        const dy = py - my[k];
         const d2 = dx * dx + dy * dy;
-        const w = 2 * this.half[k];
-        if (this.point[k] >= 0 || w * w < theta2 * d2) {
+        const w = 2 * half[k];
+        if (leaf >= 0 || w * w < theta2 * d2) {
           const num = 1 / (1 + d2);
           z += c * num;
           const f = c * num * num;
           fx += f * dx;
           fy += f * dy;
         } else {
+          const base = 4 * k;
           for (let q = 0; q < 4; q++) {
-            const ch = this.child[4 * k + q];
-            if (ch >= 0) this.stack[top++] = ch;
+            const ch = child[base + q];
+            if (ch >= 0) stack[top++] = ch;
           }
         }
       }

@@ -7,11 +7,12 @@ import { makeDirectory } from '../io/directories.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../io/packageRoot.js';
 import { arrayRanges, SweepError, type SlurmOptions, type Submission, type SweepFile } from './sweepSpec.js';
 import type { QueueView } from './sweepState.js';
 
-const CLI = fileURLToPath(new URL('../../../bin/circuit-workbench.js', import.meta.url));
+/** The CLI each array task runs (looked up when a script is written, not when this module loads). */
+const cliPath = (): string => join(packageRoot(import.meta.url), 'bin', 'circuit-workbench.js');
 export const BATCH_SCRIPT = 'sweep.sbatch';
 
 function slurmCommand(cmd: string, args: string[]): string {
@@ -45,7 +46,7 @@ export function batchScript(sweepDir: string, o: SlurmOptions): string {
     '# Written by circuit-workbench sweep. Each array task trains the run whose index in sweep.json',
     '# is $SLURM_ARRAY_TASK_ID. The sweep folder and this project must be on a filesystem every node shares.',
     'set -eu',
-    `exec "\${CIRCUIT_WORKBENCH_NODE:-${process.execPath}}" ${quote(CLI)} sweep task ${quote(dir)} --index "$SLURM_ARRAY_TASK_ID"`,
+    `exec "\${CIRCUIT_WORKBENCH_NODE:-${process.execPath}}" ${quote(cliPath())} sweep task ${quote(dir)} --index "$SLURM_ARRAY_TASK_ID"`,
     '',
   );
   return lines.join('\n');

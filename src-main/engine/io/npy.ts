@@ -95,20 +95,23 @@ export function parseNpy(buf: Buffer, what = 'the file'): NpyArray {
   if (available < count * info.bytes) {
     throw new NpyError(`${what} is truncated: its header promises ${count} values of ${info.bytes} bytes (${count * info.bytes} bytes) but only ${available} bytes follow.`);
   }
-  // Copy into an aligned buffer: the data offset need not be a multiple of the element size.
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset + header.dataOffset, count * info.bytes).slice();
+  // A buffer of its own whose data start is aligned (readFileSync's, for a .npy file) is viewed, not
+  // copied: a trajectory is hundreds of MB. Otherwise (a shared or unaligned buffer) copy it.
+  const start = buf.byteOffset + header.dataOffset;
+  const owned = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length && start % info.bytes === 0;
+  const bytes = owned ? new Uint8Array(buf.buffer, start, count * info.bytes) : new Uint8Array(buf.buffer, start, count * info.bytes).slice();
   let data: NpyData;
   switch (info.dtype) {
-    case 'int32': data = new Int32Array(bytes.buffer); break;
-    case 'float32': data = new Float32Array(bytes.buffer); break;
-    case 'float64': data = new Float64Array(bytes.buffer); break;
+    case 'int32': data = new Int32Array(bytes.buffer, bytes.byteOffset, count); break;
+    case 'float32': data = new Float32Array(bytes.buffer, bytes.byteOffset, count); break;
+    case 'float64': data = new Float64Array(bytes.buffer, bytes.byteOffset, count); break;
     case 'uint8': data = bytes; break;
-    case 'int8': data = new Int8Array(bytes.buffer); break;
-    case 'int16': data = new Int16Array(bytes.buffer); break;
-    case 'uint16': data = new Uint16Array(bytes.buffer); break;
-    case 'uint32': data = new Uint32Array(bytes.buffer); break;
+    case 'int8': data = new Int8Array(bytes.buffer, bytes.byteOffset, count); break;
+    case 'int16': data = new Int16Array(bytes.buffer, bytes.byteOffset, count); break;
+    case 'uint16': data = new Uint16Array(bytes.buffer, bytes.byteOffset, count); break;
+    case 'uint32': data = new Uint32Array(bytes.buffer, bytes.byteOffset, count); break;
     case 'int64': {
-      const big = new BigInt64Array(bytes.buffer);
+      const big = new BigInt64Array(bytes.buffer, bytes.byteOffset, count);
       const out = new Int32Array(count);
       for (let i = 0; i < count; i++) {
         const v = big[i];

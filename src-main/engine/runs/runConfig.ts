@@ -39,6 +39,9 @@ export interface AdamHyper {
   eps: number;
 }
 
+/** PyTorch's Adam defaults (here, not in train/adam.ts, so configs load without TensorFlow.js). */
+export const TORCH_ADAM: AdamHyper = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
 export interface TrainConfig {
   preset: string | null;
   /** user seed S: data seed 1+S and model seed 20+S, the reference's recipe */

@@ -7,9 +7,9 @@
  * State lives in plain tensors so that a run can save it and resume exactly.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AdamHyper } from '../runs/runConfig.js';
+import { TORCH_ADAM, type AdamHyper } from '../runs/runConfig.js';
 
-export const TORCH_ADAM: AdamHyper = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+export { TORCH_ADAM };
 
 export class Adam {
   readonly hyper: AdamHyper;

@@ -5,8 +5,7 @@
  */
 import { validateTask, type TaskConfig } from '../task/data.js';
 import { PAPER_MODEL, paramLayout, validateModel, type ModelConfig } from '../model/config.js';
-import { TORCH_ADAM } from './adam.js';
-import { totalSteps, type TrainConfig, type PhaseConfig, type SnapshotPolicy } from '../runs/runConfig.js';
+import { TORCH_ADAM, totalSteps, type TrainConfig, type PhaseConfig, type SnapshotPolicy } from '../runs/runConfig.js';
 
 export { dataSeedOf, modelSeedOf, moduliOf, phaseBoundaries, snapshotSteps, totalSteps } from '../runs/runConfig.js';
 export type { AdamHyper, PhaseConfig, SnapshotPolicy, TrainConfig } from '../runs/runConfig.js';

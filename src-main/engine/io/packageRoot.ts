@@ -1,0 +1,28 @@
+/**
+ * Where this package is installed. Code runs from its sources (src-main/…, through tsx) or from a
+ * bundle (out/main/…, where shared code lands in chunks/ one level deeper), so a path written
+ * relative to one module's own URL points elsewhere in the other; the package root does not move.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The folder holding this package's package.json and bin/circuit-workbench.js, found upwards from `moduleUrl`. */
+export function packageRoot(moduleUrl: string = import.meta.url): string {
+  let dir = dirname(fileURLToPath(moduleUrl));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'circuit-workbench.js'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no circuit-workbench package folder above ${fileURLToPath(moduleUrl)}`);
+    dir = up;
+  }
+}
+
+/**
+ * The script a forked Node worker runs: next to the calling module's source through tsx when the
+ * caller runs from src-main/, else the bundled out/main/<name>.js (built with the CLI).
+ */
+export function nodeWorkerScript(name: string, callerUrl: string): { entry: string; execArgv: string[] } {
+  if (callerUrl.endsWith('.ts')) return { entry: fileURLToPath(new URL(`./${name}.ts`, callerUrl)), execArgv: ['--import', 'tsx'] };
+  return { entry: join(packageRoot(callerUrl), 'out', 'main', `${name}.js`), execArgv: [] };
+}
