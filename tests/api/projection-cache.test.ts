@@ -33,8 +33,7 @@ async function project(id: string): Promise<{ answered: JobInfo; result: unknown
       }
     });
   });
-  let answered: JobInfo | undefined;
-  answered = (await dispatch(handlers, 'analysis.project', { ids: [id], method: 'pca' })) as JobInfo;
+  const answered = (await dispatch(handlers, 'analysis.project', { ids: [id], method: 'pca' })) as JobInfo;
   const e = await ended;
   expect(e.type).toBe('done');
   return { answered, result: e.type === 'done' ? e.result : null, ms: performance.now() - t };
