@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { JobInfo } from '../jobs/events.js';
+import type { LossAccuracy } from '../engine/onnx/lossAccuracy.js';
 import type { RunState as SweepRunState, ScheduleCell as SweepScheduleCell } from '../engine/experiment/sweepTypes.js';
 import { RUN_NAME_PATTERN, RUN_NAME_RULE } from './runName.js';
 import { GRID_VALUE, MAX_GRID_PARAMETERS, MAX_GRID_VALUES, MAX_SWEEP_RUNS, MAX_SWEEP_SETTINGS, SETTING_PATH } from './sweepLimits.js';
@@ -167,11 +168,8 @@ export interface MetricsTable {
   heldout_acc: (number | null)[];
 }
 
-/** onnx/session.ts's LossAccuracy, restated: the renderer's type check cannot read engine files. */
-export interface LossAccuracy {
-  loss: number;
-  accuracy: number;
-}
+/** The engine's (engine/onnx/lossAccuracy.ts, no imports). */
+export type { LossAccuracy } from '../engine/onnx/lossAccuracy.js';
 
 export interface ProjectionResult {
   method: 'pca' | 'tsne' | 'umap';

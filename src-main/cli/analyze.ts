@@ -113,7 +113,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
     .option('--every-snapshot', 'the silhouette at every snapshot between --from and --to instead of the points at one step')
     .option('--from <S>', 'first step (with --every-snapshot)', int('--from'))
     .option('--to <S>', 'last step (with --every-snapshot)', int('--to'))
-    .option('--stride <K>', 'every K-th snapshot (with --every-snapshot)', int('--stride'), 1)
+    .option('--stride <K>', 'every K-th snapshot (with --every-snapshot)', count('--stride'), 1)
     .option('--json', 'print {"silhouette": s, "classes": n, …} on the last line (the points, if wanted, go to --out)')
     .option('--out <file>', 'CSV (default) or .json')
     .addHelpText(

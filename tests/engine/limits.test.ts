@@ -10,7 +10,7 @@ import { applyOverride, ConfigError, presetConfig, validateConfig, type TrainCon
 import { initParams, PAPER_MODEL } from '../../src-main/engine/model/config.js';
 import { exportModel } from '../../src-main/engine/onnx/export.js';
 import { openSource } from '../../src-main/engine/analysis/source.js';
-import { attentionOverTraining, embeddings, interpolate } from '../../src-main/engine/analysis/analyses.js';
+import { attentionOverTraining, embeddings, interpolate, silhouetteOverTraining } from '../../src-main/engine/analysis/analyses.js';
 import { writeNpy } from '../../src-main/engine/io/npy.js';
 import { fileSystemSentence, writeFileAtomic } from '../../src-main/engine/io/atomic.js';
 import { cli, tempDir } from '../helpers.js';
@@ -68,6 +68,11 @@ describe('analysis options', () => {
     await expect(interpolate(src, src, { from: 1, to: 0 })).rejects.toThrow(/--from \(1\) must be smaller than --to \(0\)/);
     const seq = src.data.test.tokens.slice(0, 12);
     await expect(attentionOverTraining(src, seq, { stride: 0 })).rejects.toThrow(/the stride must be a whole number of snapshots ≥ 1, got 0/);
+    await expect(silhouetteOverTraining(src, { stride: 0 })).rejects.toThrow(/the stride must be a whole number of snapshots ≥ 1, got 0/);
+    await expect(silhouetteOverTraining(src, { stride: -3 })).rejects.toThrow(/got -3/);
+    const cliStride = cli(['analyze', 'embeddings', file, '--every-snapshot', '--stride', '0'], { timeout: 60_000 });
+    expect(cliStride.code).toBe(1);
+    expect(cliStride.stderr).toMatch(/--stride must be a whole number ≥ 1, got '0'/);
     await expect(embeddings(src, { k: 10, p: 4 })).rejects.toThrow(/p\^k = 4\^10 = 1,048,576 prefixes; the most shown at once is 65,536/);
     await expect(embeddings(src, { k: 0 })).rejects.toThrow(/k must be a whole number ≥ 1/);
 

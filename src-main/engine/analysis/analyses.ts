@@ -177,7 +177,8 @@ export async function silhouetteOverTraining(
   src: AnalysisSource,
   opts: { set?: 'prefixes' | 'train' | 'test'; p?: number; k?: number; from?: number; to?: number; stride?: number; signal?: AbortSignal } = {},
 ): Promise<SilhouetteOverTraining> {
-  const stride = Math.max(1, opts.stride ?? 1);
+  const stride = opts.stride ?? 1;
+  if (!Number.isInteger(stride) || stride < 1) throw new SourceError(`the stride must be a whole number of snapshots ≥ 1, got ${stride}`);
   const steps = src.steps.filter((s) => s >= (opts.from ?? -Infinity) && s <= (opts.to ?? Infinity)).filter((_, i, all) => i % stride === 0 || i === all.length - 1);
   if (steps.length === 0) throw new SourceError(`no snapshots between steps ${opts.from ?? 'start'} and ${opts.to ?? 'end'}`);
   const silhouettes: (number | null)[] = [];

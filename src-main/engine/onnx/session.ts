@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { OnnxFormatError, readCheckpointDraft, type CheckpointDraft, type OnnxCheckpoint, type OnnxParam } from './load.js';
+import type { LossAccuracy } from './lossAccuracy.js';
 
 // onnxruntime's own log lines would reach the user's terminal before our sentence; errors are
 // translated into OnnxFormatError instead. 3 = errors only go through the thrown exception.
@@ -86,10 +87,7 @@ export class EvalSession {
   }
 }
 
-export interface LossAccuracy {
-  loss: number;
-  accuracy: number;
-}
+export type { LossAccuracy } from './lossAccuracy.js';
 
 /** Mean cross-entropy and accuracy of logits [n, V] against integer targets. */
 export function lossAndAccuracy(logits: Float32Array, targets: Int32Array, V: number): LossAccuracy {
