@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'docs', 'screenshots');
 mkdirSync(out, { recursive: true });
 const workspace = mkdtempSync(join(tmpdir(), 'cw-shots-'));
-const server = spawn(process.execPath, [join(root, 'bin', 'circuit-workbench.js'), 'serve', workspace, '--token', 'screenshots'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [join(root, 'bin', 'circuit-workbench.js'), 'serve', workspace, '--token', 'screenshots-of-the-views'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise<string>((resolve) => server.stdout.on('data', (d: Buffer) => /open (\S+)/.exec(d.toString()) && resolve(/open (\S+)/.exec(d.toString())![1])));
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 try {
