@@ -9,7 +9,7 @@ import type { CustomSeriesRenderItem, EChartsOption } from 'echarts';
 import type { Response } from '../../../src-main/api/contract.js';
 import { toCsv } from './export.js';
 import { CURSOR_COLOR, GROW, SHRINK, VIRIDIS } from './palette.js';
-import { firstItem } from './chartParts.js';
+import { itemTooltip } from './chartParts.js';
 
 export type OverTrainingAnswer = Response<'analysis.attentionOverTraining'>;
 export type HeatmapMode = 'attention' | 'change';
@@ -117,18 +117,12 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
 
   return {
     animation: false,
-    tooltip: {
-      trigger: 'item',
-      confine: true,
-      formatter: (p) => {
-        const item = firstItem(p);
-        const v = item?.value;
-        if (item?.seriesType !== 'custom' || !Array.isArray(v)) return item?.seriesName ?? '';
-        const [t, , , x, step] = v as number[];
-        const tok = tokens && tokens[t - 1] !== undefined ? ` (token ${tokens[t - 1]})` : '';
-        return `step ${step}, position ${t}${tok}<br/>${name}: ${fmt(x, mode)}`;
-      },
-    },
+    tooltip: itemTooltip((item, v) => {
+      if (item.seriesType !== 'custom') return item.seriesName ?? '';
+      const [t, , , x, step] = v as number[];
+      const tok = tokens && tokens[t - 1] !== undefined ? ` (token ${tokens[t - 1]})` : '';
+      return `step ${step}, position ${t}${tok}<br/>${name}: ${fmt(x, mode)}`;
+    }),
     legend: {
       top: 30,
       selectedMode: false,

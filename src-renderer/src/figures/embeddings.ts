@@ -9,7 +9,7 @@ import type { EChartsOption, VisualMapComponentOption } from 'echarts';
 import type { Response } from '../../../src-main/api/contract.js';
 import { toCsv } from './export.js';
 import { cyclicColor, sequentialColor } from './palette.js';
-import { firstItem, scatterAxis } from './chartParts.js';
+import { itemTooltip, scatterAxis } from './chartParts.js';
 
 export type EmbeddingsAnswer = Response<'analysis.embeddings'>;
 export type EmbeddingPoint = EmbeddingsAnswer['points'][number];
@@ -100,16 +100,10 @@ export function embeddingsOption(answer: EmbeddingsAnswer, settings: EmbeddingSe
   const right = Math.max(110, 30 + 6.2 * scale.name.length);
   return {
     animation: false,
-    tooltip: {
-      trigger: 'item',
-      confine: true,
-      formatter: (p) => {
-        const v = firstItem(p)?.value;
-        if (!Array.isArray(v)) return '';
-        const [x, y, , tokens, sum, target] = v as [number, number, number, string, number, number];
-        return `tokens ${spaced(String(tokens), answer.k)}<br/>sum ${sum} · sum mod ${answer.p} = ${mod(sum, answer.p)} · target ${target}<br/>(${x.toPrecision(4)}, ${y.toPrecision(4)})`;
-      },
-    },
+    tooltip: itemTooltip((_, v) => {
+      const [x, y, , tokens, sum, target] = v as [number, number, number, string, number, number];
+      return `tokens ${spaced(String(tokens), answer.k)}<br/>sum ${sum} · sum mod ${answer.p} = ${mod(sum, answer.p)} · target ${target}<br/>(${x.toPrecision(4)}, ${y.toPrecision(4)})`;
+    }),
     grid: { left: 70, right, top: 50, bottom: 56 },
     xAxis: scatterAxis(xName, 30),
     yAxis: scatterAxis(yName, 50),

@@ -8,7 +8,7 @@ import type { EChartsOption } from 'echarts';
 import type { ProjectionResult } from '../../../src-main/api/contract.js';
 import { toCsv } from './export.js';
 import { CURSOR_COLOR, runColor } from './palette.js';
-import { firstItem, scatterAxis } from './chartParts.js';
+import { itemTooltip, scatterAxis } from './chartParts.js';
 import { wrappedLegend } from './legend.js';
 
 export type { ProjectionResult };
@@ -135,18 +135,11 @@ export function trajectoriesOption(result: ProjectionResult, settings: Trajector
   const wrapped = wrappedLegend([...names, ...present.map(markerName), ...(cursor.length ? [cursorName] : [])], 30);
   return {
     animation: false,
-    tooltip: {
-      trigger: 'item',
-      confine: true,
-      formatter: (p) => {
-        const item = firstItem(p);
-        const v = item?.value;
-        if (!item || !Array.isArray(v)) return '';
-        const run = item.seriesType === 'line' ? item.seriesName : item.name;
-        const what = item.seriesType === 'line' ? '' : `${item.seriesName === cursorName ? 'cursor' : item.seriesName} · `;
-        return `${what}${run}<br/>step ${v[2]}<br/>(${Number(v[0]).toPrecision(4)}, ${Number(v[1]).toPrecision(4)})`;
-      },
-    },
+    tooltip: itemTooltip((item, v) => {
+      const run = item.seriesType === 'line' ? item.seriesName : item.name;
+      const what = item.seriesType === 'line' ? '' : `${item.seriesName === cursorName ? 'cursor' : item.seriesName} · `;
+      return `${what}${run}<br/>step ${v[2]}<br/>(${Number(v[0]).toPrecision(4)}, ${Number(v[1]).toPrecision(4)})`;
+    }),
     legend: wrapped.legend,
     grid: { left: 70, right: 40, top: Math.max(70, wrapped.gridTop), bottom: 56 },
     xAxis: scatterAxis(xName, 30),
