@@ -273,7 +273,7 @@ async function cursorLineFraction(figure: Locator): Promise<number | null> {
       for (let y = 0; y < c.height; y++) {
         const [r, g, b] = [column[4 * y], column[4 * y + 1], column[4 * y + 2]];
         if (Math.max(r, g, b) - Math.min(r, g, b) > 40) cells.push(y);
-        if (r > 200 && g < 120 && b > 110) cursor.push(y);
+        if (r > 150 && g < 110 && b > 90) cursor.push(y); // #ff2d9a, however blended at its edges
       }
       if (cells.length === 0 || cursor.length === 0) return null;
       const top = cells[0];
