@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'docs', 'screenshots');
 mkdirSync(out, { recursive: true });
 const workspace = mkdtempSync(join(tmpdir(), 'cw-shots-'));
-const server = spawn(process.execPath, [join(root, 'bin', 'circuit-workbench.js'), 'serve', workspace, '--token', 'screenshots'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [join(root, 'bin', 'circuit-workbench.js'), 'serve', workspace, '--token', 'screenshots-of-the-views'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise<string>((resolve) => server.stdout.on('data', (d: Buffer) => /open (\S+)/.exec(d.toString()) && resolve(/open (\S+)/.exec(d.toString())![1])));
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 try {
@@ -32,9 +32,20 @@ try {
       await page.getByTestId('interpolate-compute').click();
       await page.getByTestId('interpolate-peak').waitFor();
     }],
-    ['trajectories', async () => void (await page.getByTestId('trajectories-figure').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 }))],
+    ['trajectories', async () => {
+      // the d = 2 fig4 run has another parameter layout: project the scratch and curriculum runs
+      const fig4 = page.getByTestId('project-runs').locator('label', { hasText: 'fig4' }).locator('input');
+      if ((await fig4.count()) && (await fig4.isChecked())) await fig4.uncheck();
+      if ((await page.getByTestId('trajectories-figure').getAttribute('data-state')) !== 'ready') await page.getByTestId('project-start').click();
+      await page.getByTestId('trajectories-figure').and(page.locator('[data-state="ready"]')).waitFor({ timeout: 120_000 });
+    }],
     ['train', async () => {}],
   ];
+  const sideBySide = async () => {
+    await page.locator('nav [data-view="attention"]').click();
+    await page.getByTestId('side-by-side').click();
+    await page.getByTestId('attention-figure-beside').and(page.locator('[data-state="ready"]')).waitFor();
+  };
   for (const [view, ready] of views) {
     await page.locator(`nav [data-view="${view}"]`).click();
     await ready();
@@ -42,6 +53,10 @@ try {
     await page.screenshot({ path: join(out, `${view}.png`) });
     console.log(`docs/screenshots/${view}.png`);
   }
+  await sideBySide();
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: join(out, 'side-by-side.png') });
+  console.log('docs/screenshots/side-by-side.png');
 } finally {
   await browser.close();
   server.kill();

@@ -213,7 +213,8 @@ export interface Responses {
     d: number;
     p: number;
     k: number;
-    points: { x: number; y: number; label: number; tokens: string }[];
+    /** label: the sum of the first k tokens; target: the sequence's target in the data */
+    points: { x: number; y: number; label: number; target: number; tokens: string }[];
     explainedVariance: number[] | null;
     /** silhouette of z_A grouped by the prefix sum (null with fewer than 2 sums), and how many sums */
     silhouette: number | null;

@@ -120,7 +120,7 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         p: at,
         phaseP: phaseAt(opened.phases, step)?.p ?? null,
         k: k ?? src.data.k,
-        points: Array.from({ length: r.n }, (_, i) => ({ x: r.xy[2 * i], y: r.xy[2 * i + 1], label: r.labels[i], tokens: Array.from(r.tokens.subarray(i * T, (i + 1) * T)).join('') })),
+        points: Array.from({ length: r.n }, (_, i) => ({ x: r.xy[2 * i], y: r.xy[2 * i + 1], label: r.labels[i], target: r.targets[i], tokens: Array.from(r.tokens.subarray(i * T, (i + 1) * T)).join('') })),
         explainedVariance: r.explainedVariance,
         silhouette: r.silhouette,
         classes: r.classes,

@@ -71,6 +71,9 @@ describe('the API follows the phase of the step', () => {
     const test2 = await call('analysis.embeddings', { id: info.id, step: 10, set: 'test' });
     expect(test2.p).toBe(2);
     expect(test2.points.every((pt) => /^[01]+$/.test(pt.tokens))).toBe(true);
+    // each point's target is the data's: the sum of the first k tokens mod the phase's p
+    expect(test2.points.every((pt) => pt.target === pt.label % 2)).toBe(true);
+    expect(early.points.every((pt) => pt.target === pt.label % 2)).toBe(true);
     const test4 = await call('analysis.embeddings', { id: info.id, step: 11, set: 'test' });
     expect(test4.p).toBe(4);
     expect(test4.points.some((pt) => /[23]/.test(pt.tokens))).toBe(true);

@@ -6,7 +6,7 @@
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,8 @@ test.beforeAll(async () => {
   // 5 snapshots (0, 10, …, 40) and 61 snapshots (every step): the slider's range changes with the primary run
   cli(['train', '--preset', 'fig5-curriculum', '--seed', '3', ...SMALL, '--set', 'phases.0.steps=20', '--set', 'phases.1.steps=20', '--set', 'snapshots.denseUntil=0', '--set', 'snapshots.every=10', '--out', join(workspace, 'sparse'), '--json']);
   cli(['train', '--preset', 'fig5-curriculum', '--seed', '4', ...SMALL, '--set', 'phases.0.steps=30', '--set', 'phases.1.steps=30', '--set', 'snapshots.denseUntil=60', '--set', 'snapshots.every=1', '--out', join(workspace, 'dense'), '--json']);
+  // a scratch run of the sparse run's seed with uneven snapshots: every step to 50, then every 50th to 400
+  cli(['train', '--preset', 'fig5-scratch', '--seed', '3', ...SMALL, '--set', 'phases.0.steps=400', '--set', 'snapshots.denseUntil=50', '--set', 'snapshots.every=50', '--out', join(workspace, 'uneven'), '--json']);
   const token = 'views-' + Math.random().toString(36).slice(2);
   server = spawn(process.execPath, [CLI, 'serve', workspace, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise<string>((resolve, reject) => {
@@ -54,8 +56,13 @@ test.afterAll(() => {
 
 /** Opens the workbench on the sparse run (primary) and the dense run. */
 async function openBoth(page: Page) {
+  await openRuns(page, ['sparse', 'dense']);
+}
+
+/** Opens the workbench on these runs of the workspace, the first one primary. */
+async function openRuns(page: Page, names: string[]) {
   await page.goto(url);
-  await expect(page.getByTestId('available-list')).toContainText('dense');
+  await expect(page.getByTestId('available-list')).toContainText('uneven');
   // the server keeps what an earlier page opened: start from nothing open
   const close = page.getByTestId('source-close');
   while ((await close.count()) > 0) {
@@ -63,10 +70,10 @@ async function openBoth(page: Page) {
     await close.first().click();
     await expect(close).toHaveCount(n - 1);
   }
-  await page.locator('[data-path$="/sparse"] [data-testid="open-available"]').click();
-  await expect(page.getByTestId('sources-table').locator('tbody tr')).toHaveCount(1);
-  await page.locator('[data-path$="/dense"] [data-testid="open-available"]').click();
-  await expect(page.getByTestId('sources-table').locator('tbody tr')).toHaveCount(2);
+  for (const [i, name] of names.entries()) {
+    await page.locator(`[data-path$="/${name}"] [data-testid="open-available"]`).click();
+    await expect(page.getByTestId('sources-table').locator('tbody tr')).toHaveCount(i + 1);
+  }
 }
 
 async function goTo(page: Page, view: string) {
@@ -243,4 +250,164 @@ test('the single-run views evaluate on the data of the cursor’s phase, and say
   await expect(page.getByTestId('embeddings-summary')).toContainText('all 2^3 = 8 prefixes');
   await page.getByTestId('data-p').selectOption('phase');
   await expect(page.getByTestId('embeddings-summary')).toContainText('all 4^3 = 64 prefixes');
+});
+
+/**
+ * Where the heatmap draws the cursor line, as a fraction of the height of its cells: the rows of
+ * magenta pixels against the extent of the coloured cells, down the column of position 1.
+ */
+async function cursorLineFraction(figure: Locator): Promise<number | null> {
+  return figure
+    .locator('canvas')
+    .first()
+    .evaluate((el) => {
+      const c = el as unknown as CanvasLike & { clientWidth: number };
+      const ctx = c.getContext('2d');
+      if (!ctx) return null;
+      const scale = c.width / c.clientWidth;
+      // the grid: 76 px from the left, 125 px from the right; position 1 is the first of T = 6 columns
+      const x = Math.round((76 + (c.clientWidth - 76 - 125) / 12) * scale);
+      const column = ctx.getImageData(x, 0, 1, c.height).data;
+      const cells: number[] = [];
+      const cursor: number[] = [];
+      for (let y = 0; y < c.height; y++) {
+        const [r, g, b] = [column[4 * y], column[4 * y + 1], column[4 * y + 2]];
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 40) cells.push(y);
+        if (r > 150 && g < 110 && b > 90) cursor.push(y); // #ff2d9a, however blended at its edges
+      }
+      if (cells.length === 0 || cursor.length === 0) return null;
+      const top = cells[0];
+      const bottom = cells[cells.length - 1];
+      const mid = (cursor[0] + cursor[cursor.length - 1]) / 2;
+      return (mid - top) / (bottom - top);
+    });
+}
+
+test('the attention-over-training heatmap places rows at their steps, and its cursor line can be turned off', async ({ page }) => {
+  await openRuns(page, ['uneven']);
+  const label = page.getByTestId('cursor-step');
+  await goTo(page, 'attention-training');
+  const fig = page.getByTestId('heatmap-figure-0');
+  await expect(fig).toHaveAttribute('data-state', 'ready');
+  // step 50 of 0–400: the 51st of 58 rows, but an eighth of the way in steps
+  await page.locator('h1').click();
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+ArrowRight');
+  await expect(label).toHaveText('50');
+  await expect.poll(() => cursorLineFraction(fig), { message: 'the step-50 line lies 12.5 % down the heatmap' }).toBeGreaterThan(0.1);
+  const fraction = await cursorLineFraction(fig);
+  expect(fraction).toBeLessThan(0.15);
+  // and for export, no line at all
+  await page.getByTestId('heatmap-cursor').uncheck();
+  await expect.poll(() => cursorLineFraction(fig)).toBeNull();
+  expect(await inked(fig)).toBeGreaterThan(500);
+});
+
+test('one action shows the scratch and the curriculum run side by side at the same step, in three views', async ({ page }) => {
+  await openRuns(page, ['sparse', 'uneven']);
+  const label = page.getByTestId('cursor-step');
+  await goTo(page, 'attention');
+  await expect(page.getByTestId('attention-figure-beside')).toHaveCount(0);
+  await page.getByTestId('side-by-side').click();
+  // the scratch run on the left (now the primary one), the curriculum run beside it, at the cursor's step
+  const left = page.getByTestId('attention-figure');
+  const right = page.getByTestId('attention-figure-beside');
+  await expect(left).toHaveAttribute('data-figure', /uneven-step-40-p-4$/);
+  await expect(right).toHaveAttribute('data-figure', /sparse-step-40-p-4$/);
+  await expect(right).toHaveAttribute('data-state', 'ready');
+  // one cursor moves both; each run on the data of its own phase (step 10: the curriculum's p = 2)
+  await page.locator('h1').click();
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight');
+  await expect(label).toHaveText('10');
+  await expect(left).toHaveAttribute('data-figure', /uneven-step-10-p-4$/);
+  await expect(right).toHaveAttribute('data-figure', /sparse-step-10-p-2$/);
+  await expect(page.getByTestId('attention-prediction-beside')).toBeVisible();
+  // the same two runs in the other two views
+  await goTo(page, 'attention-training');
+  await expect(page.getByTestId('heatmap-figure-0')).toHaveAttribute('data-figure', /uneven/);
+  await expect(page.getByTestId('heatmap-beside-figure-0')).toHaveAttribute('data-figure', /sparse/);
+  await expect(page.getByTestId('heatmap-beside-figure-0')).toHaveAttribute('data-state', 'ready');
+  expect(await inked(page.getByTestId('heatmap-beside-figure-0'))).toBeGreaterThan(500);
+  await goTo(page, 'embeddings');
+  await expect(page.getByTestId('embeddings-figure')).toHaveAttribute('data-figure', /uneven-step-10-p-4-prefixes$/);
+  await expect(page.getByTestId('embeddings-figure-beside')).toHaveAttribute('data-figure', /sparse-step-10-p-2-prefixes$/);
+  await expect(page.getByTestId('embeddings-figure-beside')).toHaveAttribute('data-state', 'ready');
+  // back to one run
+  await page.getByTestId('side-by-side-off').click();
+  await expect(page.getByTestId('embeddings-figure-beside')).toHaveCount(0);
+  await goTo(page, 'attention');
+  await expect(page.getByTestId('attention-figure-beside')).toHaveCount(0);
+});
+
+/** The text of a figure's exported SVG. */
+async function exportedSvg(page: Page, figure: Locator): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), figure.locator('[data-export="svg"]').click()]);
+  return readFileSync(await download.path(), 'utf8');
+}
+
+/** The texts of an SVG document. */
+function svgTexts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+}
+
+test('embeddings are coloured on an ordered scale by the sum, the sum mod p or the target, and the export carries the colour bar', async ({ page }) => {
+  await openBoth(page);
+  await goTo(page, 'embeddings');
+  const fig = page.getByTestId('embeddings-figure');
+  await expect(fig).toHaveAttribute('data-state', 'ready');
+  // step 40: p = 4, k = 3: sums 0..9 on a sequential bar
+  let words = svgTexts(await exportedSvg(page, fig));
+  expect(words).toContain('sum of the first 3 tokens');
+  for (let v = 0; v <= 9; v++) expect(words).toContain(String(v));
+  await page.getByTestId('embeddings-color').selectOption('mod');
+  await expect(fig).toHaveAttribute('data-figure', /mod-4/);
+  words = svgTexts(await exportedSvg(page, fig));
+  expect(words).toContain('sum of the first 3 tokens mod 4');
+  expect(words).not.toContain('9');
+  await page.getByTestId('embeddings-color').selectOption('target');
+  await expect(fig).toHaveAttribute('data-figure', /coloured-by-target/);
+  words = svgTexts(await exportedSvg(page, fig));
+  expect(words).toContain('target');
+  for (let v = 0; v <= 3; v++) expect(words).toContain(String(v));
+  // the PNG is the chart as drawn, colour bar included
+  const [png] = await Promise.all([page.waitForEvent('download'), fig.locator('[data-export="png"]').click()]);
+  expect(readFileSync(await png.path()).length).toBeGreaterThan(10_000);
+});
+
+test('on the bundled demo the Embeddings view opens on the d = 2 fig4 run at the end of its p = 2 phase', async ({ page }) => {
+  test.setTimeout(180_000);
+  const token = 'demo-' + Math.random().toString(36).slice(2) + '-0123456789';
+  const demo = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--token', token], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const demoUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
+      demo.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /open (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    await page.goto(demoUrl);
+    await expect(page.getByTestId('sources-table').locator('tbody tr')).toHaveCount(3, { timeout: 60_000 });
+    await expect(page.getByTestId('cursor-step')).not.toHaveText('64000');
+    await goTo(page, 'embeddings');
+    const fig = page.getByTestId('embeddings-figure');
+    await expect(fig).toHaveAttribute('data-figure', /fig4-s9-step-64000-p-2-prefixes$/, { timeout: 60_000 });
+    await expect(fig).toHaveAttribute('data-state', 'ready');
+    await expect(page.getByTestId('embeddings-silhouette')).toHaveText('silhouette by sum 0.92 (6 sums)');
+    await expect(page.getByTestId('cursor-step')).toHaveText('64000');
+    // a user who chose a run first keeps it
+    await page.goto(demoUrl.replace(/\/\?token=.*$/, '/'));
+    await expect(page.getByTestId('sources-table').locator('tbody tr')).toHaveCount(3);
+    await page.locator('tr[data-source="scratch-s4"] [data-testid="source-primary"]').check();
+    await goTo(page, 'embeddings');
+    await expect(page.getByTestId('embeddings-figure')).toHaveAttribute('data-figure', /scratch-s4-step-4000/);
+  } finally {
+    demo.kill('SIGTERM');
+  }
 });

@@ -5,7 +5,7 @@
 import { lossAndAccuracy, type LossAccuracy, type TokenFeed } from '../onnx/session.js';
 import { alignWeights, SourceError, type AnalysisSource } from './source.js';
 import { pca, project, type ProjectionMethod, type ProjectOptions } from './projection.js';
-import type { Dataset } from '../task/data.js';
+import { targetsFor, type Dataset } from '../task/data.js';
 import { silhouette } from './silhouette.js';
 
 /** Feeds for a source's train and test sets, concatenated into one batch, cached per source. */
@@ -121,6 +121,8 @@ export interface Embeddings {
   zAttn: Float32Array;
   /** the sum of the first k tokens (not reduced mod p), the colour of Fig. 4 */
   labels: Int32Array;
+  /** each sequence's target: the data's, or for prefixes followed by zeros, their sum mod p */
+  targets: Int32Array;
   tokens: Int32Array;
   /** 2-D coordinates: z_A itself when d = 2, else its first two principal components */
   xy: Float64Array;
@@ -160,7 +162,8 @@ export async function embeddings(src: AnalysisSource, opts: { step?: number; set
     explainedVariance = r.explained;
   }
   const clusters = silhouette(zAttn, n, d, labels);
-  return { step, n, d, zAttn, labels, tokens, xy, explainedVariance, silhouette: clusters.score, classes: clusters.classes };
+  const targets = ds ? ds.targets : targetsFor(tokens, T, src.data.k, p);
+  return { step, n, d, zAttn, labels, targets, tokens, xy, explainedVariance, silhouette: clusters.score, classes: clusters.classes };
 }
 
 export interface SilhouetteOverTraining {

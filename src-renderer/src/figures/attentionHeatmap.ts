@@ -1,14 +1,15 @@
 /**
- * Fig. 3: attention over training as a heatmap — rows = snapshot steps (time flows down),
- * columns = positions 1..T, a dashed line after position k, the cursor step as a horizontal
- * line. One heatmap per sequence; the colour scale can be shared between them. The 'change'
+ * Fig. 3: attention over training as a heatmap — time flows down a linear step axis, each
+ * snapshot's row placed at its step (dense early snapshots make thin rows), columns = positions
+ * 1..T, a dashed line after position k, the cursor step as a horizontal line. One heatmap per sequence; the colour scale can be shared between them. The 'change'
  * mode shows the engine's sign of the change since the previous row (+1 grew, −1 shrank,
  * 0 unchanged or first row) in the colours of Fig. 2. Pure.
  */
-import type { EChartsOption } from 'echarts';
+import type { CustomSeriesRenderItem, EChartsOption } from 'echarts';
 import type { Response } from '../../../src-main/api/contract.js';
 import { toCsv } from './export.js';
-import { GROW, SHRINK } from './palette.js';
+import { CURSOR_COLOR, GROW, SHRINK, VIRIDIS } from './palette.js';
+import { itemTooltip } from './chartParts.js';
 
 export type OverTrainingAnswer = Response<'analysis.attentionOverTraining'>;
 export type HeatmapMode = 'attention' | 'change';
@@ -25,7 +26,6 @@ export interface HeatmapSettings {
   range?: [number, number];
 }
 
-const VIRIDIS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
 const UNCHANGED = '#f1f3f5';
 const DIRECTION: Record<string, string> = { '1': 'grew', '-1': 'shrank', '0': 'unchanged' };
 
@@ -53,30 +53,23 @@ export function nearestRow(steps: number[], step: number): number {
   return best;
 }
 
-/** A 1-2-5 step unit giving about `target` labels over `range`. */
-export function niceUnit(range: number, target = 10): number {
-  if (!(range > 0)) return 1;
-  const raw = range / target;
-  const p = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return Math.max(1, m * p);
-  return Math.max(1, 10 * p);
-}
-
 /**
- * The rows whose step label is shown: the first row of each `niceUnit` bucket of steps, so that
- * labels stay apart however unevenly the snapshots are spaced (dense early, sparse later).
+ * Where each row lies on the step axis: from halfway to the previous snapshot to halfway to the
+ * next, the first row starting at its step and the last ending at its step, so that the axis runs
+ * exactly from the first to the last step and a row's height is proportional to the steps it stands
+ * for. A single row spans one step around its own.
  */
-export function labelledRows(steps: number[], target = 10): boolean[] {
-  if (steps.length === 0) return [];
-  const unit = niceUnit(steps[steps.length - 1] - steps[0], target);
-  return steps.map((s, i) => i === 0 || Math.floor(s / unit) !== Math.floor(steps[i - 1] / unit));
+export function rowSpans(steps: number[]): [number, number][] {
+  const n = steps.length;
+  if (n === 1) return [[steps[0] - 0.5, steps[0] + 0.5]];
+  return steps.map((s, i) => [i === 0 ? s : (steps[i - 1] + s) / 2, i === n - 1 ? s : (s + steps[i + 1]) / 2]);
 }
 
-/** The step of a clicked heatmap cell (ECharts click params: seriesType and value [x, y, v]). */
+/** The step of a clicked heatmap cell (ECharts click params: seriesType and value [t, from, to, v, step]). */
 export function heatmapClickStep(answer: OverTrainingAnswer, seriesType: string | undefined, value: unknown): number | null {
-  if (seriesType !== 'heatmap' || !Array.isArray(value)) return null;
-  const row = value[1];
-  return typeof row === 'number' && Number.isInteger(row) && row >= 0 && row < answer.steps.length ? answer.steps[row] : null;
+  if (seriesType !== 'custom' || !Array.isArray(value)) return null;
+  const step = value[4];
+  return typeof step === 'number' && answer.steps.includes(step) ? step : null;
 }
 
 export function heatmapSeriesName(mode: HeatmapMode): string {
@@ -87,42 +80,49 @@ function fmt(v: number, mode: HeatmapMode): string {
   return mode === 'attention' ? v.toFixed(4) : (DIRECTION[String(Math.sign(v))] ?? String(v));
 }
 
+/** One rectangle per cell, from its row's span on the step axis; the colour comes from the visual map. */
+const renderCell: CustomSeriesRenderItem = (_params, api) => {
+  const t = Number(api.value(0));
+  const [x0, y0] = api.coord([t - 0.5, api.value(1)]);
+  const [x1, y1] = api.coord([t + 0.5, api.value(2)]);
+  const value = Number(api.value(3));
+  const colour = Number.isFinite(value) ? (api.visual('color') as string) : UNCHANGED;
+  return {
+    type: 'rect',
+    shape: { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.max(Math.abs(y1 - y0), 0.5) },
+    // stroked in its own colour: no hairline seams between neighbouring cells
+    style: { fill: colour, stroke: colour, lineWidth: 0.6 },
+  };
+};
+
 export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: HeatmapSettings): EChartsOption {
   const { steps, T, k } = answer;
   const { sequence, mode } = settings;
   const cube = mode === 'attention' ? answer.values : answer.change;
-  const n = steps.length;
-  const data: [number, number, number][] = [];
-  for (let r = 0; r < n; r++) {
+  const spans = rowSpans(steps);
+  const data: [number, number, number, number, number][] = [];
+  steps.forEach((step, r) => {
     const row = cube[r]?.[sequence] ?? [];
-    for (let t = 0; t < T; t++) data.push([t, r, row[t] ?? NaN]);
-  }
+    for (let t = 1; t <= T; t++) data.push([t, spans[r][0], spans[r][1], row[t - 1] ?? NaN, step]);
+  });
   const [lo, hi] = settings.range ?? heatmapRange(answer, mode, sequence);
   const row = settings.cursor === null ? -1 : nearestRow(steps, settings.cursor);
   const kName = `k = ${k}: end of the summed prefix`;
   const cursorName = row >= 0 ? `cursor: step ${steps[row]}` : 'cursor';
   const name = heatmapSeriesName(mode);
   const tokens = settings.tokens;
-  const shown = labelledRows(steps);
-  const showRow = (i: number) => shown[i] === true;
-  // value axes laid exactly over the category bands: band i is centred on i
-  const overlayX = { type: 'value' as const, show: false, min: -0.5, max: T - 0.5, gridIndex: 0 };
-  const overlayY = { type: 'value' as const, show: false, min: -0.5, max: Math.max(n, 1) - 0.5, inverse: true, gridIndex: 0 };
+  const top = steps.length ? spans[0][0] : 0;
+  const bottom = steps.length ? spans[spans.length - 1][1] : 1;
+  const positions = Array.from({ length: T }, (_, t) => t + 1);
 
   return {
     animation: false,
-    tooltip: {
-      trigger: 'item',
-      confine: true,
-      formatter: (p) => {
-        const item = Array.isArray(p) ? p[0] : p;
-        const v = item?.value;
-        if (item?.seriesType !== 'heatmap' || !Array.isArray(v)) return item?.seriesName ?? '';
-        const [t, r, x] = v as number[];
-        const tok = tokens && tokens[t] !== undefined ? ` (token ${tokens[t]})` : '';
-        return `step ${steps[r]}, position ${t + 1}${tok}<br/>${name}: ${fmt(x, mode)}`;
-      },
-    },
+    tooltip: itemTooltip((item, v) => {
+      if (item.seriesType !== 'custom') return item.seriesName ?? '';
+      const [t, , , x, step] = v as number[];
+      const tok = tokens && tokens[t - 1] !== undefined ? ` (token ${tokens[t - 1]})` : '';
+      return `step ${step}, position ${t}${tok}<br/>${name}: ${fmt(x, mode)}`;
+    }),
     legend: {
       top: 30,
       selectedMode: false,
@@ -132,32 +132,36 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
         ...(row >= 0 ? [{ name: cursorName }] : []),
       ],
     },
-    grid: { left: 70, right: 125, top: 64, bottom: 52 },
-    xAxis: [
-      { type: 'category', name: 'position t', nameLocation: 'middle', nameGap: 28, data: Array.from({ length: T }, (_, t) => String(t + 1)), splitArea: { show: false }, axisTick: { alignWithLabel: true } },
-      overlayX,
-    ],
-    yAxis: [
-      {
-        type: 'category',
-        // rows are snapshots, denser early in training: the labels are steps, the spacing is not
-        name: 'step (one row per snapshot, not to scale)',
-        nameLocation: 'middle',
-        nameGap: 52,
-        inverse: true,
-        data: steps.map(String),
-        splitArea: { show: false },
-        axisLabel: { interval: showRow },
-        axisTick: { interval: showRow },
-      },
-      overlayY,
-    ],
+    grid: { left: 76, right: 125, top: 64, bottom: 52 },
+    xAxis: {
+      type: 'value',
+      name: 'position t',
+      nameLocation: 'middle',
+      nameGap: 28,
+      min: 0.5,
+      max: T + 0.5,
+      splitLine: { show: false },
+      axisTick: { customValues: positions },
+      axisLabel: { customValues: positions, formatter: (v: number) => String(v) },
+    },
+    yAxis: {
+      type: 'value',
+      // rows sit at their steps: the height of a stretch of training is proportional to its steps
+      name: 'step',
+      nameLocation: 'middle',
+      nameGap: 58,
+      inverse: true,
+      min: top,
+      max: bottom,
+      splitLine: { show: false },
+      axisLabel: { formatter: (v: number) => (Number.isInteger(v) ? v.toLocaleString('en-US') : '') },
+    },
     visualMap:
       mode === 'attention'
         ? {
             type: 'continuous',
             seriesIndex: 0,
-            dimension: 2,
+            dimension: 3,
             min: lo,
             max: hi,
             calculable: true,
@@ -171,7 +175,7 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
         : {
             type: 'piecewise',
             seriesIndex: 0,
-            dimension: 2,
+            dimension: 3,
             orient: 'vertical',
             right: 8,
             top: 'middle',
@@ -182,15 +186,13 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
             ],
           },
     series: [
-      { type: 'heatmap', name, data, xAxisIndex: 0, yAxisIndex: 0, progressive: 0, emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } } },
+      { type: 'custom', name, data, renderItem: renderCell, encode: { x: 0, y: [1, 2], tooltip: 3 }, progressive: 0, clip: true, emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } } },
       {
         type: 'line',
         name: kName,
-        xAxisIndex: 1,
-        yAxisIndex: 1,
         data: [
-          [k - 0.5, -0.5],
-          [k - 0.5, Math.max(n, 1) - 0.5],
+          [k + 0.5, top],
+          [k + 0.5, bottom],
         ],
         symbol: 'none',
         silent: true,
@@ -203,19 +205,17 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
             {
               type: 'line' as const,
               name: cursorName,
-              xAxisIndex: 1,
-              yAxisIndex: 1,
               data: [] as number[][],
               symbol: 'none',
               silent: true,
-              lineStyle: { color: '#ff2d9a', width: 2 },
-              itemStyle: { color: '#ff2d9a' },
+              lineStyle: { color: CURSOR_COLOR, width: 2 },
+              itemStyle: { color: CURSOR_COLOR },
               markLine: {
                 silent: true,
                 symbol: 'none',
-                data: [{ yAxis: row, name: cursorName }],
-                lineStyle: { color: '#ff2d9a', width: 2, type: 'solid' as const },
-                label: { formatter: `step ${steps[row]}`, position: 'insideEndTop' as const, color: '#ff2d9a', fontWeight: 'bold' as const },
+                data: [{ yAxis: steps[row], name: cursorName }],
+                lineStyle: { color: CURSOR_COLOR, width: 2, type: 'solid' as const },
+                label: { formatter: `step ${steps[row]}`, position: 'insideEndTop' as const, color: CURSOR_COLOR, fontWeight: 'bold' as const },
               },
               z: 6,
             },

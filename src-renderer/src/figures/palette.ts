@@ -27,3 +27,41 @@ export function categoricalColor(i: number): string {
 export function runColor(i: number): string {
   return categoricalColor(i % 10);
 }
+
+/** The step cursor's colour, in every figure that marks it. */
+export const CURSOR_COLOR = '#ff2d9a';
+
+/** Viridis (sequential, perceptually uniform), five stops: the attention heatmap's scale. */
+export const VIRIDIS = ['#440154', '#3b528b', '#21918c', '#5ec962', '#fde725'];
+
+/** Viridis at nine stops, for sampling an ordered value. */
+const VIRIDIS_9 = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'];
+
+function hex(rgb: number[]): string {
+  return `#${rgb.map((c) => Math.round(Math.min(255, Math.max(0, c))).toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The sequential (viridis) colour of u in [0, 1], interpolated between its stops. */
+export function sequentialColor(u: number): string {
+  const x = Math.min(1, Math.max(0, Number.isFinite(u) ? u : 0)) * (VIRIDIS_9.length - 1);
+  const i = Math.min(VIRIDIS_9.length - 2, Math.floor(x));
+  const [a, b] = [VIRIDIS_9[i], VIRIDIS_9[i + 1]].map((c) => [1, 3, 5].map((j) => parseInt(c.slice(j, j + 2), 16)));
+  return hex(a.map((v, j) => v + (b[j] - v) * (x - i)));
+}
+
+/**
+ * The cyclic colour of residue i of n: n hues evenly around the OKLCH hue circle at one lightness
+ * and chroma, so that n − 1 sits next to 0 as it does mod n, and no residue stands out.
+ */
+export function cyclicColor(i: number, n: number): string {
+  const h = ((((i % n) + n) % n) / n) * 2 * Math.PI + 0.5;
+  const [L, C] = [0.66, 0.13];
+  const a = C * Math.cos(h);
+  const b = C * Math.sin(h);
+  // OKLab → linear sRGB → sRGB (Björn Ottosson's matrices)
+  const l = (L + 0.3963377774 * a + 0.2158037573 * b) ** 3;
+  const m = (L - 0.1055613458 * a - 0.0638541728 * b) ** 3;
+  const s = (L - 0.0894841775 * a - 1.291485548 * b) ** 3;
+  const lin = [4.0767416621 * l - 3.3077115913 * m + 0.2309699292 * s, -1.2684380046 * l + 2.6097574011 * m - 0.3413193965 * s, -0.0041960863 * l - 0.7034186147 * m + 1.707614701 * s];
+  return hex(lin.map((c) => 255 * (c <= 0.0031308 ? 12.92 * c : 1.055 * Math.max(c, 0) ** (1 / 2.4) - 0.055)));
+}

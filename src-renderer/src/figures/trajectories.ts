@@ -7,7 +7,8 @@
 import type { EChartsOption } from 'echarts';
 import type { ProjectionResult } from '../../../src-main/api/contract.js';
 import { toCsv } from './export.js';
-import { runColor } from './palette.js';
+import { CURSOR_COLOR, runColor } from './palette.js';
+import { itemTooltip, scatterAxis } from './chartParts.js';
 import { wrappedLegend } from './legend.js';
 
 export type { ProjectionResult };
@@ -25,7 +26,7 @@ export interface TrajectorySettings {
 }
 
 export const MARKER_SYMBOL: Record<MarkerKind, string> = { start: 'circle', switch: 'diamond', end: 'triangle' };
-export const CURSOR_COLOR = '#ff2d9a';
+export { CURSOR_COLOR };
 const METHOD_NAME: Record<ProjectionResult['method'], string> = { pca: 'PC', tsne: 't-SNE', umap: 'UMAP' };
 
 export function trajectoryAxisNames(result: Pick<ProjectionResult, 'method' | 'explainedVariance'>): [string, string] {
@@ -134,22 +135,15 @@ export function trajectoriesOption(result: ProjectionResult, settings: Trajector
   const wrapped = wrappedLegend([...names, ...present.map(markerName), ...(cursor.length ? [cursorName] : [])], 30);
   return {
     animation: false,
-    tooltip: {
-      trigger: 'item',
-      confine: true,
-      formatter: (p) => {
-        const item = Array.isArray(p) ? p[0] : p;
-        const v = item?.value;
-        if (!Array.isArray(v)) return '';
-        const run = item.seriesType === 'line' ? item.seriesName : item.name;
-        const what = item.seriesType === 'line' ? '' : `${item.seriesName === cursorName ? 'cursor' : item.seriesName} · `;
-        return `${what}${run}<br/>step ${v[2]}<br/>(${Number(v[0]).toPrecision(4)}, ${Number(v[1]).toPrecision(4)})`;
-      },
-    },
+    tooltip: itemTooltip((item, v) => {
+      const run = item.seriesType === 'line' ? item.seriesName : item.name;
+      const what = item.seriesType === 'line' ? '' : `${item.seriesName === cursorName ? 'cursor' : item.seriesName} · `;
+      return `${what}${run}<br/>step ${v[2]}<br/>(${Number(v[0]).toPrecision(4)}, ${Number(v[1]).toPrecision(4)})`;
+    }),
     legend: wrapped.legend,
     grid: { left: 70, right: 40, top: Math.max(70, wrapped.gridTop), bottom: 56 },
-    xAxis: { type: 'value', name: xName, nameLocation: 'middle', nameGap: 30, scale: true, boundaryGap: ['4%', '4%'], axisLine: { onZero: false }, splitLine: { lineStyle: { color: '#eef0f3' } } },
-    yAxis: { type: 'value', name: yName, nameLocation: 'middle', nameGap: 50, scale: true, boundaryGap: ['4%', '4%'], axisLine: { onZero: false }, splitLine: { lineStyle: { color: '#eef0f3' } } },
+    xAxis: scatterAxis(xName, 30),
+    yAxis: scatterAxis(yName, 50),
     series: [...runSeries, ...markerSeries, ...(cursor.length ? [cursorSeries] : [])],
   };
 }

@@ -6,19 +6,18 @@ import { describe, expect, it } from 'vitest';
 import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
 import { svgOf } from '../../../src-renderer/src/figures/export.js';
-import { GROW, SAME, SHRINK, categoricalColor } from '../../../src-renderer/src/figures/palette.js';
+import { GROW, SAME, SHRINK, cyclicColor, sequentialColor } from '../../../src-renderer/src/figures/palette.js';
 import { attentionEdges, attentionGraphCsv, attentionGraphOption, type AttentionAnswer, type AttentionGraphInput } from '../../../src-renderer/src/figures/attentionGraph.js';
 import {
   attentionHeatmapCsv,
   attentionHeatmapOption,
   heatmapClickStep,
   heatmapRange,
-  labelledRows,
   nearestRow,
-  niceUnit,
+  rowSpans,
   type OverTrainingAnswer,
 } from '../../../src-renderer/src/figures/attentionHeatmap.js';
-import { embeddingAxisNames, embeddingClusters, embeddingsCsv, embeddingsOption, silhouetteText, type EmbeddingsAnswer } from '../../../src-renderer/src/figures/embeddings.js';
+import { colourScale, embeddingAxisNames, embeddingsCsv, embeddingsOption, presentValues, silhouetteText, type EmbeddingsAnswer } from '../../../src-renderer/src/figures/embeddings.js';
 import {
   CURSOR_COLOR,
   MARKER_SYMBOL,
@@ -209,7 +208,9 @@ describe('attention over training (Fig. 3)', () => {
     const a = overTraining();
     const svg = svgOf(withTitle(attentionHeatmapOption(a, { sequence: 0, mode: 'attention', cursor: 120 }), 'Attention over training'), 900, 560);
     const words = texts(svg);
-    for (const w of ['Attention over training', 'position t', 'step (one row per snapshot, not to scale)', 'attention a_t', 'k = 5: end of the summed prefix', 'cursor: step 120']) expect(words).toContain(w);
+    for (const w of ['Attention over training', 'position t', 'step', 'attention a_t', 'k = 5: end of the summed prefix', 'cursor: step 120']) expect(words).toContain(w);
+    expect(words.some((w) => /not to scale/.test(w))).toBe(false);
+    for (let t = 1; t <= T; t++) expect(words).toContain(String(t)); // a label per position
     const cells = paths(svg).filter((p) => p.kind === 'chart' && p.series === 0 && p.dataIndex !== null);
     expect(cells.length).toBe(a.steps.length * T);
     // the colour scale spans [0, max attention]
@@ -218,16 +219,39 @@ describe('attention over training (Fig. 3)', () => {
     expect(hi).toBeGreaterThanOrEqual(Math.max(...a.values.flat(2)));
   });
 
+  it('places rows at their steps on a linear axis: step 500 of a 0–4,000 run lies 12.5 % down, however dense the early snapshots', () => {
+    // every step up to 100, then every 10th: 491 rows, the first 101 of them in steps 0–100
+    const steps = [...Array.from({ length: 101 }, (_, i) => i), ...Array.from({ length: 390 }, (_, i) => 110 + 10 * i)];
+    const a: OverTrainingAnswer = { steps, T, k: K, values: steps.map(() => [Array(T).fill(1 / T)]), change: steps.map(() => [Array(T).fill(0)]) };
+    const option = attentionHeatmapOption(a, { sequence: 0, mode: 'attention', cursor: 500 });
+    withChart(option, (chart) => {
+      const y = (step: number) => px(chart.convertToPixel({ yAxisIndex: 0 }, step));
+      const fraction = (y(500) - y(0)) / (y(4000) - y(0));
+      expect(fraction).toBeCloseTo(0.125, 6);
+      expect((y(2000) - y(0)) / (y(4000) - y(0))).toBeCloseTo(0.5, 6);
+    });
+    // and in the exported SVG: the cell of step 500 is drawn 12.5 % of the way down the cells
+    const cells = paths(svgOf(option, 900, 560)).filter((p) => p.kind === 'chart' && p.series === 0 && p.dataIndex !== null);
+    const top = (p: SvgPath) => Number(/^M[\d.]+ ([\d.]+)/.exec(p.d)?.[1]);
+    const ys = cells.map(top);
+    const [first, last] = [Math.min(...ys), Math.max(...cells.map((p) => Math.max(...[...p.d.matchAll(/[ML][\d.]+ ([\d.]+)/g)].map((m) => Number(m[1])))))];
+    const row500 = cells[steps.indexOf(500) * T];
+    const mid = (top(row500) + Math.max(...[...row500.d.matchAll(/[ML][\d.]+ ([\d.]+)/g)].map((m) => Number(m[1])))) / 2;
+    expect((mid - first) / (last - first)).toBeGreaterThan(0.115);
+    expect((mid - first) / (last - first)).toBeLessThan(0.135);
+    // a row spans halfway to its neighbours; the axis runs from the first step to the last
+    expect(rowSpans([0, 1, 2, 10, 20])).toEqual([[0, 0.5], [0.5, 1.5], [1.5, 6], [6, 15], [15, 20]]);
+    expect(rowSpans([7])).toEqual([[6.5, 7.5]]);
+  });
+
   it('draws the k line on the boundary between position k and position k+1', () => {
     const a = overTraining();
     const option = attentionHeatmapOption(a, { sequence: 1, mode: 'attention', cursor: null });
     withChart(option, (chart) => {
-      const xk = px(chart.convertToPixel({ xAxisIndex: 0 }, String(K)));
-      const xk1 = px(chart.convertToPixel({ xAxisIndex: 0 }, String(K + 1)));
+      const xk = px(chart.convertToPixel({ xAxisIndex: 0 }, K));
+      const xk1 = px(chart.convertToPixel({ xAxisIndex: 0 }, K + 1));
       const series = (option.series as { name?: string; data?: number[][] }[]).find((s) => s.name?.startsWith('k = '));
-      const lineX = px(chart.convertToPixel({ xAxisIndex: 1 }, series!.data![0][0]));
-      expect(lineX).toBeGreaterThan(xk);
-      expect(lineX).toBeLessThan(xk1);
+      const lineX = px(chart.convertToPixel({ xAxisIndex: 0 }, series!.data![0][0]));
       expect(lineX).toBeCloseTo((xk + xk1) / 2, 6);
     });
     // and in the exported SVG: a dashed vertical path at that x
@@ -236,7 +260,7 @@ describe('attention over training (Fig. 3)', () => {
     expect(dashed.length).toBeGreaterThanOrEqual(1);
   });
 
-  it('highlights the row nearest to the cursor, with a line through that row', () => {
+  it('draws the cursor line through the row nearest to the cursor, and none when it is turned off', () => {
     const a = overTraining();
     expect(nearestRow(a.steps, 0)).toBe(0);
     expect(nearestRow(a.steps, 124)).toBe(a.steps.indexOf(120));
@@ -244,25 +268,22 @@ describe('attention over training (Fig. 3)', () => {
     expect(nearestRow(a.steps, 1e9)).toBe(a.steps.length - 1);
     expect(nearestRow([], 3)).toBe(-1);
     const option = attentionHeatmapOption(a, { sequence: 0, mode: 'attention', cursor: 126 });
-    const cursor = (option.series as { name?: string; yAxisIndex?: number; markLine?: { data: { yAxis: number }[] } }[]).find((s) => s.name?.startsWith('cursor'));
+    const cursor = (option.series as { name?: string; markLine?: { data: { yAxis: number }[] } }[]).find((s) => s.name?.startsWith('cursor'));
     expect(cursor?.name).toBe('cursor: step 130');
-    const row = cursor!.markLine!.data[0].yAxis;
-    expect(row).toBe(a.steps.indexOf(130));
-    withChart(option, (chart) => {
-      const centre = chart.convertToPixel({ yAxisIndex: 0 }, '130') as number;
-      const line = chart.convertToPixel({ yAxisIndex: 1 }, row) as number;
-      expect(line).toBeCloseTo(centre, 6);
-    });
+    expect(cursor!.markLine!.data[0].yAxis).toBe(130);
     const svg = svgOf(option, 900, 560);
     expect(texts(svg)).toContain('step 130');
+    const off = svgOf(attentionHeatmapOption(a, { sequence: 0, mode: 'attention', cursor: null }), 900, 560);
+    expect(texts(off).some((w) => /^(cursor|step 1)/.test(w))).toBe(false);
+    expect(paths(off).some((p) => p.stroke === '#ff2d9a')).toBe(false);
   });
 
   it('maps a clicked cell to its step, and ignores clicks elsewhere', () => {
     const a = overTraining();
-    expect(heatmapClickStep(a, 'heatmap', [3, 12, 0.1])).toBe(a.steps[12]);
+    expect(heatmapClickStep(a, 'custom', [3, 115, 125, 0.1, a.steps[12]])).toBe(a.steps[12]);
     expect(heatmapClickStep(a, 'line', [3, 12])).toBeNull();
-    expect(heatmapClickStep(a, 'heatmap', [3, 999, 0.1])).toBeNull();
-    expect(heatmapClickStep(a, 'heatmap', 'x')).toBeNull();
+    expect(heatmapClickStep(a, 'custom', [3, 0, 1, 0.1, 12345])).toBeNull();
+    expect(heatmapClickStep(a, 'custom', 'x')).toBeNull();
   });
 
   it('shows the direction of change as grew / unchanged / shrank in the colours of Fig. 2', () => {
@@ -285,18 +306,6 @@ describe('attention over training (Fig. 3)', () => {
     expect(colourOf(5, T - 1)).toBe(SHRINK);
   });
 
-  it('labels steps on round values, sparsely enough for dense early snapshots', () => {
-    expect(niceUnit(10000)).toBe(1000);
-    expect(niceUnit(100)).toBe(10);
-    expect(niceUnit(0)).toBe(1);
-    const steps = [...Array.from({ length: 101 }, (_, i) => i), ...Array.from({ length: 990 }, (_, i) => 110 + 10 * i)];
-    const rows = labelledRows(steps);
-    expect(steps.filter((_, i) => rows[i])).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000]);
-    // a stride that misses the round steps still labels one row per bucket
-    const strided = Array.from({ length: 100 }, (_, i) => 7 * i);
-    expect(strided.filter((_, i) => labelledRows(strided)[i])).toEqual([0, 105, 203, 301, 406, 504, 602]);
-  });
-
   it('writes one CSV row per step and a column per position', () => {
     const a = overTraining(5, 1);
     const lines = attentionHeatmapCsv(a, 0, 'attention').trim().split('\n');
@@ -316,9 +325,17 @@ function prefixEmbeddings(p: number, d: number): EmbeddingsAnswer {
     const tok = Array.from({ length: K }, (_, j) => Math.floor(i / p ** j) % p);
     const sum = tok.reduce((a, b) => a + b, 0);
     const angle = (2 * Math.PI * sum) / (K * (p - 1) + 1);
-    points.push({ x: Math.cos(angle) + (i % 7) * 1e-3, y: Math.sin(angle) + (i % 5) * 1e-3, label: sum, tokens: tok.join('') + '0'.repeat(T - K) });
+    points.push({ x: Math.cos(angle) + (i % 7) * 1e-3, y: Math.sin(angle) + (i % 5) * 1e-3, label: sum, target: sum % p, tokens: tok.join('') + '0'.repeat(T - K) });
   }
   return { step: 3000, d, p, k: K, points, explainedVariance: d === 2 ? null : [0.4567, 0.2346, 0.1], silhouette: 0.9234, classes: K * (p - 1) + 1, phaseP: p };
+}
+
+/** The fill of every plotted point, in data order. */
+function pointFills(svg: string): string[] {
+  return paths(svg)
+    .filter((p) => p.kind === 'chart' && p.series === 0 && p.dataIndex !== null)
+    .sort((a, b) => (a.dataIndex ?? 0) - (b.dataIndex ?? 0))
+    .map((p) => p.fill ?? '');
 }
 
 describe('embeddings (Fig. 4)', () => {
@@ -339,39 +356,63 @@ describe('embeddings (Fig. 4)', () => {
     expect(texts(svg32)).toContain('PC 2 (23.5%)');
   });
 
-  it('groups the 2^5 prefixes into 6 labelled clusters and the 4^5 into 16, one legend entry each', () => {
-    const two = embeddingClusters(prefixEmbeddings(2, 2));
-    expect(two.map((c) => c.label)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(two.map((c) => c.points.length)).toEqual([1, 5, 10, 10, 5, 1]);
-    const four = embeddingClusters(prefixEmbeddings(4, 2));
-    expect(four).toHaveLength(16);
-    const svg = svgOf(withTitle(embeddingsOption(prefixEmbeddings(2, 2)), 'z_A'), 900, 560);
+  it('colours the sums on one ordered (sequential) scale, 0..k(p − 1), and the export carries the colour bar', () => {
+    const four = colourScale(prefixEmbeddings(4, 2), 'sum');
+    expect(four.values).toEqual(Array.from({ length: 16 }, (_, v) => v));
+    expect(four.cyclic).toBe(false);
+    expect(four.color(0)).toBe(sequentialColor(0));
+    expect(four.color(15)).toBe(sequentialColor(1));
+    // ordered: each sum a step further along viridis (its green channel rises from purple to yellow)
+    const green = (c: string) => parseInt(c.slice(3, 5), 16);
+    for (let v = 1; v < 16; v++) expect(green(four.color(v))).toBeGreaterThan(green(four.color(v - 1)));
+    expect(new Set(four.values.map(four.color)).size).toBe(16);
+    expect(presentValues(prefixEmbeddings(2, 2), 'sum')).toEqual([0, 1, 2, 3, 4, 5]);
+    const answer = prefixEmbeddings(2, 2);
+    const svg = svgOf(withTitle(embeddingsOption(answer), 'z_A'), 900, 560);
     const words = texts(svg);
-    for (let s = 0; s <= 5; s++) expect(words).toContain(`sum = ${s}`);
-    expect(words).not.toContain('sum = 6');
+    // the colour bar: its name and a labelled swatch per sum, 0..5, and nothing past it
+    expect(words).toContain('sum of the first 5 tokens');
+    for (let v = 0; v <= 5; v++) expect(words).toContain(String(v));
+    const scale = colourScale(answer, 'sum');
+    const swatches = paths(svg).filter((p) => p.kind !== 'chart' && p.fill !== null && scale.values.some((v) => scale.color(v) === p.fill));
+    expect(new Set(swatches.map((p) => p.fill)).size).toBe(6);
+    // every point in the colour of its sum
+    expect(pointFills(svg)).toEqual(answer.points.map((pt) => scale.color(pt.label)));
   });
 
-  it('gives each label value its own colour, the same whatever else is plotted, and draws the points in it', () => {
-    const two = embeddingClusters(prefixEmbeddings(2, 2));
-    const four = embeddingClusters(prefixEmbeddings(4, 2));
-    expect(new Set(four.map((c) => c.color)).size).toBe(16);
-    for (const c of two) expect(four.find((f) => f.label === c.label)?.color).toBe(c.color);
-    for (const c of four) expect(c.color).toBe(categoricalColor(c.label));
-    const svg = svgOf(embeddingsOption(prefixEmbeddings(2, 2)), 900, 560);
-    const marks = paths(svg).filter((p) => p.kind === 'chart' && p.dataIndex !== null);
-    expect(marks).toHaveLength(32);
-    for (const c of two) expect(marks.filter((m) => m.series === c.label && m.fill === c.color)).toHaveLength(c.points.length);
+  it('colours the sum mod p on a cyclic scale (p − 1 as close to 0 as to p − 2), and the target on a sequential one', () => {
+    const answer = prefixEmbeddings(4, 2);
+    const mod = colourScale(answer, 'mod');
+    expect(mod.cyclic).toBe(true);
+    expect(mod.values).toEqual([0, 1, 2, 3]);
+    expect(mod.values.map(mod.color)).toEqual([0, 1, 2, 3].map((v) => cyclicColor(v, 4)));
+    const rgb = (c: string) => [1, 3, 5].map((j) => parseInt(c.slice(j, j + 2), 16));
+    const dist = (a: string, b: string) => Math.hypot(...rgb(a).map((x, i) => x - rgb(b)[i]));
+    // around the circle: neighbours (3, 0) as far apart as (0, 1); opposite residues further
+    expect(dist(mod.color(3), mod.color(0))).toBeGreaterThan(0.5 * dist(mod.color(0), mod.color(1)));
+    expect(dist(mod.color(0), mod.color(2))).toBeGreaterThan(dist(mod.color(0), mod.color(1)));
+    const svg = svgOf(embeddingsOption(answer, { colorBy: 'mod' }), 900, 560);
+    expect(texts(svg)).toContain('sum of the first 5 tokens mod 4');
+    expect(pointFills(svg)).toEqual(answer.points.map((pt) => cyclicColor(pt.label % 4, 4)));
+    // the target: the data's, which may differ from the sum mod p (data made elsewhere)
+    const odd = { ...answer, points: answer.points.map((pt, i) => ({ ...pt, target: i === 0 ? 3 : pt.target })) };
+    const target = colourScale(odd, 'target');
+    expect(target.cyclic).toBe(false);
+    expect(target.values).toEqual([0, 1, 2, 3]);
+    const tsvg = svgOf(embeddingsOption(odd, { colorBy: 'target' }), 900, 560);
+    expect(texts(tsvg)).toContain('target');
+    expect(pointFills(tsvg)[0]).toBe(target.color(3));
+    expect(pointFills(tsvg)[0]).not.toBe(target.color(0)); // the sum of prefix 0 is 0
   });
 
-  it('colours by the sum mod p on request, and shows the tokens in the tooltip and the CSV', () => {
-    const four = embeddingClusters(prefixEmbeddings(4, 2), { colorBy: 'mod' });
-    expect(four.map((c) => c.name)).toEqual(['sum mod 4 = 0', 'sum mod 4 = 1', 'sum mod 4 = 2', 'sum mod 4 = 3']);
-    expect(four.reduce((a, c) => a + c.points.length, 0)).toBe(4 ** K);
+  it('shows the tokens, the sum, its residue and the target in the tooltip, and all of them in the CSV', () => {
     const option = embeddingsOption(prefixEmbeddings(2, 2));
     const formatter = (option.tooltip as { formatter: (p: unknown) => string }).formatter;
-    expect(formatter({ value: [0.5, -0.25, '110100000000'], seriesName: 'sum = 3' })).toContain('tokens 11010 0000000');
+    const tip = formatter({ value: [0.5, -0.25, 3, '110100000000', 3, 1] });
+    expect(tip).toContain('tokens 11010 0000000');
+    expect(tip).toContain('sum 3 · sum mod 2 = 1 · target 1');
     const lines = embeddingsCsv(prefixEmbeddings(2, 2)).trim().split('\n');
-    expect(lines[0]).toBe('z_A[0],z_A[1],sum_first_5,sum_mod_2,tokens');
+    expect(lines[0]).toBe('z_A[0],z_A[1],sum_first_5,sum_mod_2,target,tokens');
     expect(lines).toHaveLength(33);
   });
 });
