@@ -34,7 +34,7 @@ export function fingerprint(path: string): string {
 export class ProjectionCache {
   private readonly entries = new Map<string, { files: string; result: unknown }>();
   /** jobs started through `start`, whose results are kept when they finish */
-  private readonly pending = new Map<string, { key: string; files: string }>();
+  private readonly pending = new Map<string, { key: string; paths: string[]; files: string }>();
 
   constructor(
     private readonly jobs: JobManager,
@@ -45,14 +45,14 @@ export class ProjectionCache {
       if (!wanted || e.type === 'progress') return;
       this.pending.delete(e.job.jobId);
       // keep it only if the runs did not change while it ran
-      if (e.type === 'done' && fingerprints(wanted.key) === wanted.files) this.put(wanted.key, wanted.files, e.result);
+      if (e.type === 'done' && fingerprints(wanted.paths) === wanted.files) this.put(wanted.key, wanted.files, e.result);
     });
   }
 
   /** A finished job at once when the same projection of unchanged runs is cached, else a new job. */
   start(spec: ProjectSpec, label: string): JobInfo {
     const key = JSON.stringify({ paths: spec.paths, ids: spec.ids, method: spec.method, every: spec.every, seed: spec.seed });
-    const files = fingerprints(key);
+    const files = fingerprints(spec.paths);
     const hit = this.entries.get(key);
     if (hit && hit.files === files) {
       // most recently used last
@@ -62,7 +62,7 @@ export class ProjectionCache {
     }
     if (hit) this.entries.delete(key); // a run changed: that projection is stale
     const info = this.jobs.start(spec, label, null);
-    this.pending.set(info.jobId, { key, files });
+    this.pending.set(info.jobId, { key, paths: spec.paths, files });
     return info;
   }
 
@@ -77,6 +77,6 @@ export class ProjectionCache {
   }
 }
 
-function fingerprints(key: string): string {
-  return (JSON.parse(key) as { paths: string[] }).paths.map(fingerprint).join('\n');
+function fingerprints(paths: string[]): string {
+  return paths.map(fingerprint).join('\n');
 }

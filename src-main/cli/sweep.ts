@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { collect, int } from './args.js';
 import { parseSeeds } from '../engine/experiment/experiment.js';
 import { parseGridArg, type SlurmOptions, type SweepSpec } from '../engine/experiment/sweepSpec.js';
-import { cancelSweep, openSweep, runSweepTask, submitSweep, sweepSummary, writeSummaries } from '../engine/experiment/sweep.js';
-import { runSweepLocally } from '../engine/experiment/localScheduler.js';
+import { cancelSweep, openSweep, runSweepOnThisMachine, runSweepTask, submitSweep, sweepSummary } from '../engine/experiment/sweep.js';
 import { nodeRunLauncher } from '../jobs/launchers.js';
-import { summarizeSweep, RUN_STATES, type SweepSummary } from '../engine/experiment/sweepState.js';
+import { RUN_STATES, type SweepSummary } from '../engine/experiment/sweepState.js';
 import { makeMultiBar } from './progress.js';
-import { writeSweep } from '../engine/experiment/sweepSpec.js';
 
 const fmt = (x: number | null, d = 3) => (x === null ? '—' : x.toFixed(d));
 
@@ -163,23 +161,17 @@ Examples:
 
 /** Runs (or resumes) a sweep on this machine, prints its summary and exits. */
 export async function runLocalSweep(dir: string, spec: SweepSpec, o: { jobs?: number; json?: boolean }): Promise<never> {
-  const sweep = openSweep(dir, spec, 'local');
-  writeSweep(dir, sweep);
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
   process.on('SIGTERM', () => controller.abort());
   const bars = o.json ? null : makeMultiBar();
-  const { failures } = await runSweepLocally({
-    sweepDir: dir,
-    sweep,
+  const { summary: s, failures } = await runSweepOnThisMachine(dir, spec, {
     launch: nodeRunLauncher,
     jobs: o.jobs,
     signal: controller.signal,
     onProgress: (p) => bars?.update({ run: p.run.dir, step: p.step, totalSteps: p.totalSteps, testAcc: p.testAcc, done: p.done }),
   });
   bars?.stop();
-  const s = summarizeSweep(dir, sweep, null);
-  writeSummaries(dir, s);
   process.stdout.write(o.json ? JSON.stringify(s) + '\n' : formatSweep(dir, s));
   process.exit(failures.length > 0 ? 1 : controller.signal.aborted ? 130 : 0);
 }

@@ -4,10 +4,9 @@
  * progress of every run, and writes summary.csv/json at the end, also when cancelled.
  */
 import type { RunLauncher } from '../engine/experiment/launcher.js';
-import { runSweepLocally } from '../engine/experiment/localScheduler.js';
-import { openSweep, writeSummaries } from '../engine/experiment/sweep.js';
-import { writeSweep } from '../engine/experiment/sweepSpec.js';
-import { summarizeSweep, type RunState } from '../engine/experiment/sweepState.js';
+import { runSweepOnThisMachine } from '../engine/experiment/sweep.js';
+import { planSweep } from '../engine/experiment/sweepSpec.js';
+import type { RunState } from '../engine/experiment/sweepState.js';
 import type { FromWorker, JobSpec } from './protocol.js';
 
 /** Progress reports at most this often (every run reports every logged step). */
@@ -20,9 +19,7 @@ export interface SweepJobResult {
 }
 
 export async function runSweepJob(spec: Extract<JobSpec, { kind: 'sweep' }>, signal: AbortSignal, post: (m: FromWorker) => void, launchRun: RunLauncher): Promise<FromWorker> {
-  const sweep = openSweep(spec.sweepDir, spec.spec, 'local');
-  writeSweep(spec.sweepDir, sweep);
-  const total = sweep.runs.length;
+  const total = planSweep(spec.spec).runs.length;
   /** run index → its share done (1 when finished or reused) */
   const share = new Map<number, number>();
   const steps = new Map<number, string>();
@@ -37,9 +34,7 @@ export async function runSweepJob(spec: Extract<JobSpec, { kind: 'sweep' }>, sig
     const stage = `${finished} of ${total} runs finished${running.length ? ` · ${shown}` : ''}`;
     post({ type: 'progress', fraction: [...share.values()].reduce((a, b) => a + b, 0) / total, stage });
   };
-  const { failures } = await runSweepLocally({
-    sweepDir: spec.sweepDir,
-    sweep,
+  const { summary, failures } = await runSweepOnThisMachine(spec.sweepDir, spec.spec, {
     launch: launchRun,
     jobs: spec.jobs,
     signal,
@@ -54,8 +49,6 @@ export async function runSweepJob(spec: Extract<JobSpec, { kind: 'sweep' }>, sig
       report(p.done);
     },
   });
-  const summary = summarizeSweep(spec.sweepDir, sweep, null);
-  writeSummaries(spec.sweepDir, summary);
   if (signal.aborted) return { type: 'cancelled' };
   const result: SweepJobResult = { sweepDir: spec.sweepDir, states: summary.states, failures: failures.map((f) => ({ run: f.run.dir, message: f.message })) };
   return { type: 'done', result };

@@ -11,7 +11,7 @@ import { train, type TrainProgress } from '../train/trainer.js';
 import { planSweep, readSweep, sameSweep, SweepError, SWEEP_FILE, SWEEP_FORMAT, SWEEP_FORMAT_VERSION, writeSweep, type SlurmOptions, type SweepFile, type SweepSpec } from './sweepSpec.js';
 import { runStatus, summarizeSweep, summaryCsv, type SweepSummary } from './sweepState.js';
 import { cancelArrays, readQueue, submitArray } from './slurmScheduler.js';
-import { runSpecFor } from './localScheduler.js';
+import { runSpecFor, runSweepLocally } from './localScheduler.js';
 import { newRunConfig } from './launcher.js';
 
 export type SchedulerKind = 'local' | 'slurm';
@@ -33,6 +33,23 @@ export function openSweep(sweepDir: string, spec: SweepSpec, kind: SchedulerKind
   }
   makeDirectory(sweepDir);
   return { format: SWEEP_FORMAT, version: SWEEP_FORMAT_VERSION, createdAt: new Date().toISOString(), spec, cells, runs, scheduler: { kind, slurm, submissions: [] } };
+}
+
+/**
+ * Runs (or resumes) a sweep on this machine, for the CLI and the app alike: opens its folder,
+ * trains the unfinished runs through `opts.launch`, and writes summary.csv/json, also when cancelled.
+ */
+export async function runSweepOnThisMachine(
+  sweepDir: string,
+  spec: SweepSpec,
+  opts: Omit<Parameters<typeof runSweepLocally>[0], 'sweepDir' | 'sweep'>,
+): Promise<{ summary: SweepSummary } & Awaited<ReturnType<typeof runSweepLocally>>> {
+  const sweep = openSweep(sweepDir, spec, 'local');
+  writeSweep(sweepDir, sweep);
+  const { failures } = await runSweepLocally({ ...opts, sweepDir, sweep });
+  const summary = summarizeSweep(sweepDir, sweep, null);
+  writeSummaries(sweepDir, summary);
+  return { summary, failures };
 }
 
 /** Submits every run that is not finished and not already in the queue; null when there is none. */
