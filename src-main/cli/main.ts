@@ -172,6 +172,7 @@ addConfigOptions(
         dataDir: o.data ?? null,
         signal: controller.signal,
         onProgress: (p) => (o.json ? process.stdout.write(formatProgressLine(p) + '\n') : bar?.update(p)),
+        onNotice: (sentence) => process.stderr.write(`note: ${sentence}\n`),
       });
       bar?.stop();
       if (o.json) {

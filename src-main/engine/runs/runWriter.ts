@@ -37,6 +37,7 @@ import { checkpointBytes } from './snapshot.js';
 import { acquireWriterLock, type WriterLock } from './writerLock.js';
 import { makeDirectory } from '../io/directories.js';
 import { readResumeState, removeStaleResumeStates, writeResumeState, type ResumePoint } from './resumeState.js';
+import { clearUnstartedRun, isUnstartedRun } from './unstartedRun.js';
 
 export type { ResumePoint } from './resumeState.js';
 
@@ -52,10 +53,14 @@ export interface OptimizerState {
   v: Float32Array;
 }
 
-function prepareNewRunDir(dir: string): void {
+/** Makes a new run's folder; returns true when it holds a run killed before its first run.json, to be started again. */
+function prepareNewRunDir(dir: string): boolean {
   refuseWriteIntoRun(dir);
   if (existsSync(dir)) {
-    if (readdirSync(dir).length > 0) throw new RunWriteError(`${dir} already exists and is not empty; choose a new --out folder, or --resume it to continue a run`);
+    if (readdirSync(dir).length > 0) {
+      if (isUnstartedRun(dir)) return true;
+      throw new RunWriteError(`${dir} already exists and is not empty; choose a new --out folder, or --resume it to continue a run`);
+    }
   } else {
     let parent = dirname(resolve(dir));
     while (!existsSync(parent)) parent = dirname(parent);
@@ -65,6 +70,11 @@ function prepareNewRunDir(dir: string): void {
       throw new RunWriteError(`cannot create ${dir}: ${parent} is not writable; choose another --out folder`);
     }
   }
+  makeRunDirs(dir);
+  return false;
+}
+
+function makeRunDirs(dir: string): void {
   try {
     makeDirectory(paths(dir).checkpoints);
     makeDirectory(dirname(paths(dir).resumeState));
@@ -73,12 +83,21 @@ function prepareNewRunDir(dir: string): void {
   }
 }
 
+/** Under the writer lock: clears a run killed before its first run.json, if it still is one. */
+function clearForRestart(dir: string): void {
+  if (!isUnstartedRun(dir)) throw new RunWriteError(`${dir} already exists and is not empty; choose a new --out folder, or --resume it to continue a run`);
+  clearUnstartedRun(dir);
+  makeRunDirs(dir);
+}
+
 export class RunWriter {
   readonly dir: string;
   /** run.json as it will next be written; the writer keeps it current */
   readonly manifest: RunManifest;
   /** the saved state a resumed run continues from (null for a new run) */
   readonly resumeFrom: ResumePoint | null;
+  /** a new run that cleared a run killed in this folder before its first run.json */
+  restarted = false;
   private trajectory: NpyRowAppender | null = null;
   private attention: NpyRowAppender | null = null;
   private readonly lock: WriterLock;
@@ -95,8 +114,16 @@ export class RunWriter {
    * is written by start(), once the backend is known.
    */
   static create(dir: string, config: TrainConfig, data: Map<number, TaskData>, opts: { maxSteps: number | null; dataSource: string }): RunWriter {
-    prepareNewRunDir(dir);
+    const restart = prepareNewRunDir(dir);
     const lock = acquireWriterLock(dir);
+    if (restart) {
+      try {
+        clearForRestart(dir);
+      } catch (err) {
+        lock.release();
+        throw err;
+      }
+    }
     const layout = paramLayout(config.model);
     const manifest: RunManifest = {
       format: RUN_FORMAT,
@@ -131,7 +158,9 @@ export class RunWriter {
       lock.release();
       throw err;
     }
-    return new RunWriter(dir, manifest, null, lock);
+    const writer = new RunWriter(dir, manifest, null, lock);
+    writer.restarted = restart;
+    return writer;
   }
 
   /**

@@ -47,6 +47,8 @@ export interface TrainOptions {
   dataDir?: string | null;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
+  /** a sentence the user should read that is not an error (a folder cleared to start again) */
+  onNotice?: (sentence: string) => void;
   /** steps between scalar read-backs and progress reports */
   reportEvery?: number;
   /** steps between resume states (always at phase ends and at the stop) */
@@ -106,6 +108,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     data = buildData(c, opts.dataDir ?? null);
     const dataSource = opts.dataDir ? `imported from ${resolve(opts.dataDir)}` : 'generated from the data seed';
     writer = RunWriter.create(opts.runDir, c, data, { maxSteps: opts.maxSteps ?? null, dataSource });
+    if (writer.restarted) opts.onNotice?.(`${opts.runDir} held a run that was stopped before its first save (it had no run.json); starting it again from step 0`);
   }
 
   let backend: BackendName;
