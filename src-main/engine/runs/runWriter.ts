@@ -168,6 +168,7 @@ export class RunWriter {
    * replaces the run's own limit (undefined or null: the whole schedule).
    */
   static resume(dir: string, maxSteps?: number | null): RunWriter {
+    if (isUnstartedRun(dir)) throw new RunWriteError(`${dir} was stopped before its first save, so there is nothing to resume; start it again with the same train --preset … --out ${dir} (the folder is cleared)`);
     readManifest(dir); // a folder that is not a run gets its sentence before any lock is taken
     const lock = acquireWriterLock(dir);
     try {

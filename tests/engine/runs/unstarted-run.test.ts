@@ -2,7 +2,8 @@
  * A run killed before its first run.json (while it writes its datasets, its step-0 snapshot or
  * state, or at the rename of its first run.json) leaves a folder that is not yet a run: it cannot
  * be resumed, and `train --out` on it used to be refused because the folder is not empty, so the
- * user had to delete it by hand. The same `train --out` now clears it, says so, and gives the
+ * user had to delete it by hand. `train --resume` says to start it again, and the same
+ * `train --out` now clears it, says so, and gives the
  * uninterrupted run's files bit for bit; a folder holding anything else is still refused.
  */
 import { describe, expect, it } from 'vitest';
@@ -62,6 +63,8 @@ describe('a run killed before its first run.json', () => {
         continue;
       }
       if (existsSync(join(dir, 'run.json'))) problems.push(`${what}: the killed run already has a run.json`);
+      const resumed = cli(['train', '--resume', dir]);
+      if (resumed.code !== 1 || !/^error: .* was stopped before its first save, so there is nothing to resume; start it again with the same train --preset … --out /.test(resumed.stderr)) problems.push(`${what}: train --resume said (exit ${resumed.code}) ${JSON.stringify(resumed.stderr)}`);
       const again = cli(trainArgs(dir));
       if (again.code !== 0) {
         problems.push(`${what}: train --out on the folder exited ${again.code}: ${again.stderr.trim()}`);
