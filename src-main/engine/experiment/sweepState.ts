@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readManifest, type RunManifest } from '../runs/runFolder.js';
 import { summarizeRun, SUCCESS_THRESHOLD, type RunSummary } from './summary.js';
 import { fisherExact, median, wilsonInterval } from './stats.js';
-import { toCsv } from '../io/csv.js';
+import { pValueCell, toCsv } from '../io/csv.js';
 import { axisName, type GridAxis, type SweepFile, type SweepRun } from './sweepSpec.js';
 import type { RunState, ScheduleCell } from './sweepTypes.js';
 
@@ -165,7 +165,7 @@ export function summarizeSweep(sweepDir: string, sweep: SweepFile, queue: QueueV
 export function summaryCsv(s: SweepSummary): string {
   const header = [...s.grid.map(axisName), 'schedule', 'total', 'succeeded', 'rate', 'ci95_lo', 'ci95_hi', 'median_first_step_ge_0.99', 'median_final_train_acc', 'median_final_test_acc', 'median_final_heldout_acc', 'p_value'];
   const rows = s.cells.flatMap((c) =>
-    c.schedules.map((x) => [...s.grid.map((g) => c.values[axisName(g)]), x.schedule, x.total, x.succeeded, x.rate, ...x.ci95, x.medianFirstStep, x.medianFinalTrainAcc, x.medianFinalTestAcc, x.medianFinalHeldoutAcc, c.pValue === null ? null : c.pValue.toPrecision(4)]),
+    c.schedules.map((x) => [...s.grid.map((g) => c.values[axisName(g)]), x.schedule, x.total, x.succeeded, x.rate, ...x.ci95, x.medianFirstStep, x.medianFinalTrainAcc, x.medianFinalTestAcc, x.medianFinalHeldoutAcc, pValueCell(c.pValue)]),
   );
   return toCsv(header, rows);
 }

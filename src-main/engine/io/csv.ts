@@ -13,6 +13,14 @@ export function csvNumber(x: number): string {
   return Number.isInteger(x) ? String(x) : float32Text(x);
 }
 
+/**
+ * A p-value's cell: four significant digits with its exponent. A p-value is a float64 that may lie
+ * far below float32's range (Fisher's test over 1,000 seeds a side), where csvNumber would write 0.
+ */
+export function pValueCell(p: number | null): string | null {
+  return p === null ? null : p.toPrecision(4);
+}
+
 /** One cell's text: numbers as csvNumber, strings quoted when they hold a comma, a quote or a line break. */
 export function csvCell(x: CsvCell): string {
   if (x === null) return '';

@@ -16,8 +16,8 @@ export function svgOf(option: EChartsOption, width = 900, height = 560): string 
   }
 }
 
-/** CSV text: the engine's one writer (a pure module, numbers as the shortest decimal of their float32). */
-export { toCsv } from '../../../src-main/engine/io/csv.js';
+/** CSV text: the engine's one writer (a pure module, numbers as the shortest decimal of their float32; p-values with their exponent). */
+export { pValueCell, toCsv } from '../../../src-main/engine/io/csv.js';
 
 /** A file name from a figure title. */
 export function fileStem(title: string): string {

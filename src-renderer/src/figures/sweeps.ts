@@ -5,6 +5,7 @@
 import type { EChartsOption } from 'echarts';
 import type { SweepInfo } from '../../../src-main/api/contract.js'; // types only
 import { categoricalColor } from './palette.js';
+import { pValueCell } from './export.js';
 
 export type SweepCell = SweepInfo['cells'][number];
 
@@ -93,7 +94,7 @@ export function sweepOption(info: SweepInfo): EChartsOption | null {
 export function sweepCsv(info: SweepInfo): { header: string[]; rows: (string | number | null)[][] } {
   const header = [...info.grid.map((g) => g.path), 'schedule', 'total', 'succeeded', 'rate', 'ci95_lo', 'ci95_hi', 'p_value', 'median_first_step_ge_0.99', 'median_final_train_acc', 'median_final_test_acc', 'median_final_heldout_acc'];
   const rows = info.cells.flatMap((c) =>
-    c.schedules.map((s) => [...info.grid.map((g) => c.values[g.path]), s.schedule, s.total, s.succeeded, s.rate, s.ci95[0], s.ci95[1], c.pValue, s.medianFirstStep, s.medianFinalTrainAcc, s.medianFinalTestAcc, s.medianFinalHeldoutAcc]),
+    c.schedules.map((s) => [...info.grid.map((g) => c.values[g.path]), s.schedule, s.total, s.succeeded, s.rate, s.ci95[0], s.ci95[1], pValueCell(c.pValue), s.medianFirstStep, s.medianFinalTrainAcc, s.medianFinalTestAcc, s.medianFinalHeldoutAcc]),
   );
   return { header, rows };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SweepInfo } from '../../../src-main/api/contract.js';
 import { pairedSeeds, progressLine, sweepAxis, sweepCsv, sweepOption } from '../../../src-renderer/src/figures/sweeps.js';
-import { svgOf } from '../../../src-renderer/src/figures/export.js';
+import { svgOf, toCsv } from '../../../src-renderer/src/figures/export.js';
 
 const states = (o: Partial<SweepInfo['states']> = {}) => ({ pending: 0, queued: 0, running: 0, done: 0, failed: 0, interrupted: 0, ...o });
 const cellSchedule = (schedule: string, succeeded: number, total: number, ci95: [number, number]) => ({
@@ -59,7 +59,11 @@ describe('the Sweeps figure', () => {
     const c = sweepCsv(info());
     expect(c.header.slice(0, 7)).toEqual(['phases.0.steps', 'schedule', 'total', 'succeeded', 'rate', 'ci95_lo', 'ci95_hi']);
     expect(c.rows[3].slice(0, 7)).toEqual(['3000', 'curriculum', 10, 9, 0.9, 0.596, 0.982]);
-    expect(c.rows[3][7]).toBe(0.00001);
+    // a p-value below float32's range keeps its exponent (the CSV writer's float32 text would print 0)
+    const tiny = info();
+    tiny.cells[1].pValue = 3.2e-60;
+    expect(toCsv(sweepCsv(tiny).header, sweepCsv(tiny).rows).split('\n')[4].split(',')[7]).toBe('3.200e-60');
+    expect(c.rows[3][7]).toBe('0.00001000'); // four significant digits, as in summary.csv
   });
 
   it('pairs seeds that both schedules finished, and says how far the sweep is', () => {
