@@ -286,6 +286,7 @@ describe('the real CLI', () => {
       ['train --steps 1e20', ['train', '--preset', 'fig5-scratch', '--steps', '1e20', '--out', join(root, 'never')]],
       ['train --set model.d=100000', ['train', '--preset', 'fig5-scratch', '--set', 'model.d=100000', '--out', join(root, 'never2')]],
       ['interpolate --to 1e308', ['analyze', 'interpolate', files.goodRun, files.goodRun, '--to', '1e308']],
+      ['interpolate --out into a folder that does not exist', ['analyze', 'interpolate', files.goodRun, files.goodRun, '--points', '2', '--out', join(root, 'no-such-folder', 'i.csv')]],
       ['attention --stride 0', ['analyze', 'attention', files.goodRun, '--over-training', '--stride', '0']],
       ['attention --first -1', ['analyze', 'attention', files.goodRun, '--first', '-1']],
       ['export over the run\'s own run.json', ['export', files.goodRun, '--out', join(files.goodRun, 'run.json')]],

@@ -21,6 +21,9 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, { du
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
+    // the error names the file asked for, not its temporary name
+    const e = err as NodeJS.ErrnoException;
+    if (e.path === tmp) e.path = path;
     throw err;
   }
   removeStaleTemporaries(path);
@@ -62,6 +65,7 @@ const FS_SENTENCES: Record<string, string> = {
   EISDIR: 'it is a folder, not a file',
   EMFILE: 'too many files are open; close other programs and try again',
   EIO: 'the disk reported an input/output error',
+  ENOENT: 'no such file or folder; check the path (a file is written only into a folder that exists)',
 };
 
 /** One sentence for a file-system error (ENOSPC: "the disk is full…"), or null for other errors. */
