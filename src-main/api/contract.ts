@@ -140,6 +140,9 @@ export interface SourceInfo {
   T: number;
   V: number;
   d: number;
+  /** weights in one snapshot, and their names and shapes (equal layouts can share a projection) */
+  parameterCount: number;
+  parameterLayout: string;
   /** the data the analyses use */
   p: number;
   k: number;

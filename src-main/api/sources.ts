@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute, basename } from 'node:path';
-import { openSource, type AnalysisSource } from '../engine/analysis/source.js';
+import { layoutSignature, openSource, type AnalysisSource } from '../engine/analysis/source.js';
 import { ApiError, type SourceInfo } from './contract.js';
 import { moduliOf, sampleSequences } from './phaseData.js';
 
@@ -102,6 +102,8 @@ export function describe(id: string, src: AnalysisSource): SourceInfo {
     T,
     V: src.checkpoint.V,
     d: src.checkpoint.d,
+    parameterCount: src.checkpoint.total,
+    parameterLayout: layoutSignature(src.checkpoint),
     p: src.data.p,
     k: src.data.k,
     dataOrigin: src.data.origin,

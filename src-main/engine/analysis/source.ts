@@ -142,6 +142,14 @@ function sameLayout(a: OnnxCheckpoint, b: OnnxCheckpoint): string | null {
   return null;
 }
 
+/** The parameters by name and shape, in name order: two sources can be projected together (alignWeights) exactly when these agree. */
+export function layoutSignature(ck: Pick<OnnxCheckpoint, 'params'>): string {
+  return ck.params
+    .map((p) => `${p.name}[${p.shape.join(',')}]`)
+    .sort()
+    .join(' ');
+}
+
 /** Reorders `b`'s weights into `a`'s layout when they match by name and shape, whatever the order. */
 export function alignWeights(a: OnnxCheckpoint, b: OnnxCheckpoint, wb: Float32Array): Float32Array {
   const byName = new Map(b.params.map((p) => [p.name, p]));

@@ -19,6 +19,8 @@ function source(id: string, over: Partial<SourceInfo> = {}): SourceInfo {
     T: 12,
     V: 4,
     d: 32,
+    parameterCount: 9920,
+    parameterLayout: 'layout-of-d-32',
     p: 4,
     k: 5,
     dataOrigin: 'generated',
