@@ -270,7 +270,25 @@ export function parseRequest<T>(schema: z.ZodType<T>, channel: string, payload: 
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue.path.length ? `'${issue.path.join('.')}'` : 'the request';
-    throw new ApiError('invalid', `${channel}: ${where} ${issue.message.replace(/^Invalid input: /, '').toLowerCase()}`);
+    throw new ApiError('invalid', `${channel}: ${where} ${issueSentence(issue, r.error.issues)}`);
   }
   return r.data;
+}
+
+const bound = (n: number | bigint): string => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
+
+/**
+ * The problem of one issue in words: its own bound rather than zod's default text (a number past
+ * 2^53 fails zod's integer check, whose bound, 9007199254740991, is not the call's).
+ */
+function issueSentence(issue: z.core.$ZodIssue, all: z.core.$ZodIssue[]): string {
+  const samePath = all.filter((i) => i.code === issue.code && i.path.join('.') === issue.path.join('.'));
+  if (issue.code === 'too_big' && (issue.origin === 'number' || issue.origin === 'int')) {
+    const max = Math.min(...samePath.map((i) => Number((i as typeof issue).maximum)));
+    return max >= Number.MAX_SAFE_INTEGER ? 'is too large' : `must be at most ${bound(max)}`;
+  }
+  if (issue.code === 'too_small' && (issue.origin === 'number' || issue.origin === 'int')) return `must be at least ${bound(issue.minimum)}`;
+  if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return `is missing (it must be a${/^[aeiou]/.test(issue.expected) ? 'n' : ''} ${issue.expected})`;
+  if (issue.code === 'invalid_type' && issue.expected === 'int') return 'must be a whole number';
+  return issue.message.replace(/^Invalid input: /, '').toLowerCase();
 }

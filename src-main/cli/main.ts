@@ -14,6 +14,7 @@ import { EXPERIMENTS, parseSeeds } from '../engine/experiment/experiment.js';
 import { refuseWriteIntoRun, RunFormatError } from '../engine/runs/runFolder.js';
 import { generateTaskData, modulusFolder, writeTaskData } from '../engine/runs/datasets.js';
 import { RunWriteError } from '../engine/runs/runWriter.js';
+import { RunLockedError } from '../engine/runs/writerLock.js';
 import { FolderError } from '../engine/io/directories.js';
 import { NpyError } from '../engine/io/npy.js';
 import { BACKENDS, type BackendName } from '../engine/backend.js';
@@ -25,7 +26,7 @@ import { SourceError } from '../engine/analysis/source.js';
 import { OnnxFormatError } from '../engine/onnx/load.js';
 import { InvalidArgumentError as CommanderArgumentError } from 'commander';
 
-const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, FolderError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError, SweepError];
+const KNOWN_ERRORS = [ConfigError, TrainError, RunWriteError, FolderError, RunFormatError, NpyError, RangeError, SourceError, OnnxFormatError, CommanderArgumentError, ApiError, SweepError, RunLockedError];
 
 function fail(err: unknown): never {
   const fsSentence = fileSystemSentence(err);

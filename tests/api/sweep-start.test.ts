@@ -65,7 +65,7 @@ describe('sweep.start over HTTP', () => {
     ['a setting of the wrong type', { ...ok, set: { 'task.nTrain': 'many' } }, /setting 'task.nTrain' takes a number/],
     ['an impossible setting', { ...ok, set: { 'model.d': -3 } }, /d must be a positive integer, got -3/],
     ['too many runs', { ...ok, seeds: '0-999', grid: [{ path: 'lr', values: ['1e-3', '3e-3'] }] }, /the request plans 4000 runs .* at most 2000/],
-    ['max steps 0', { ...ok, maxSteps: 0 }, /'maxSteps' too small/],
+    ['max steps 0', { ...ok, maxSteps: 0 }, /'maxSteps' must be at least 1$/],
     ['a folder name with a slash', { ...ok, name: '../outside' }, /'name' a name is 1–80 letters/],
     ['the parent folder', { ...ok, name: '..' }, /'\.\.' cannot name a folder/],
     ['a folder that is not a sweep', { ...ok, name: 'not-a-sweep' }, /a folder named 'not-a-sweep' already exists .* and is not a sweep; choose another name/],

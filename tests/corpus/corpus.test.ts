@@ -5,11 +5,11 @@
  * run in-process against the engine and one `serve`, and a handful through the real CLI.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeFileFixtures, type FileCase } from './make-fixtures.js';
 import { sentenceProblem } from './sentence.js';
-import { readNpy } from '../../src-main/engine/io/npy.js';
+import { encodeNpy, readNpy } from '../../src-main/engine/io/npy.js';
 import { openSource, type AnalysisSource } from '../../src-main/engine/analysis/source.js';
 import { attentionOverTraining, embeddings, interpolate } from '../../src-main/engine/analysis/analyses.js';
 import { readManifest, readMetrics } from '../../src-main/engine/runs/runFolder.js';
@@ -147,6 +147,18 @@ describe('API requests', () => {
     await server?.close();
   });
 
+  /** A sweep folder in the workspace whose sweep.json holds `text` (null: a link to a secret outside it). */
+  function hostileSweep(name: string, text: string | null): string {
+    const dir = join(workspace, 'sweeps', name);
+    mkdirSync(dir, { recursive: true });
+    if (text !== null) writeFileSync(join(dir, 'sweep.json'), text);
+    else {
+      writeFileSync(join(root, 'secret.json'), '{"TOPSECRET": "hunter2"}');
+      symlinkSync(join(root, 'secret.json'), join(dir, 'sweep.json'));
+    }
+    return dir;
+  }
+
   interface ApiCase { name: string; channel: string; body: string | unknown; status: number; headers?: Record<string, string> }
   async function send(c: ApiCase): Promise<{ status: number; error: unknown }> {
     const res = await fetch(`${base}/api/${c.channel}`, {
@@ -254,6 +266,13 @@ describe('API requests', () => {
       { name: 'sweep.open a run folder', channel: 'sweep.open', body: { path: files.goodRun }, status: 400 },
       { name: 'sweep.open outside', channel: 'sweep.open', body: { path: '/etc' }, status: 403 },
       { name: 'sweep.summary missing', channel: 'sweep.summary', body: { path: join(workspace, 'missing') }, status: 404 },
+      { name: 'train.start seed 1e20 (past 2^53)', channel: 'train.start', body: { preset: 'fig5-scratch', seed: 1e20 }, status: 400 },
+      { name: 'analysis.accuracy step 1e20 (past 2^53)', channel: 'analysis.accuracy', body: { id, step: 1e20 }, status: 400 },
+      { name: 'sweep.open garbage sweep.json', channel: 'sweep.open', body: { path: hostileSweep('garbage', 'TOPSECRET password=hunter2\n') }, status: 400 },
+      { name: 'sweep.summary garbage sweep.json', channel: 'sweep.summary', body: { path: hostileSweep('garbage2', '{"format": "circuit-workbench-sweep", TOPSECRET') }, status: 400 },
+      { name: 'sweep.open sweep.json without a version', channel: 'sweep.open', body: { path: hostileSweep('no-version', JSON.stringify({ format: 'circuit-workbench-sweep' })) }, status: 400 },
+      { name: 'sweep.open sweep.json version as a string', channel: 'sweep.open', body: { path: hostileSweep('string-version', JSON.stringify({ format: 'circuit-workbench-sweep', version: '1' })) }, status: 400 },
+      { name: 'sweep.open sweep.json a link to a secret outside', channel: 'sweep.open', body: { path: hostileSweep('link-out', null) }, status: 403 },
       { name: 'job.cancel unknown job', channel: 'job.cancel', body: { jobId: 'nope' }, status: 404 },
       { name: 'job.cancel no id', channel: 'job.cancel', body: {}, status: 400 },
     ];
@@ -279,6 +298,17 @@ describe('API requests', () => {
 });
 
 describe('the real CLI', () => {
+  /** The good run with every snapshot from step 5 on turned NaN, as a run that diverged unnoticed. */
+  let nanRun: string;
+  beforeAll(() => {
+    nanRun = join(root, 'nan-run');
+    cpSync(files.goodRun, nanRun, { recursive: true });
+    const t = readNpy(join(nanRun, 'trajectory.npy'));
+    const rows = t.data as Float32Array;
+    const firstNaN = readManifest(nanRun).snapshotSteps.indexOf(5) * t.shape[1];
+    rows.fill(NaN, firstNaN);
+    writeFileSync(join(nanRun, 'trajectory.npy'), encodeNpy(rows, t.shape));
+  });
   it('a handful of hostile invocations end with exit code 1 and one sentence on stderr', () => {
     const cases: [string, string[]][] = [
       ['accuracy of a garbage .onnx', ['analyze', 'accuracy', files.onnx[2].path]],
@@ -290,6 +320,10 @@ describe('the real CLI', () => {
       ['attention --stride 0', ['analyze', 'attention', files.goodRun, '--over-training', '--stride', '0']],
       ['attention --first -1', ['analyze', 'attention', files.goodRun, '--first', '-1']],
       ['export over the run\'s own run.json', ['export', files.goodRun, '--out', join(files.goodRun, 'run.json')]],
+      ['export a snapshot whose weights are NaN', ['export', nanRun, '--step', '10', '--out', join(root, 'nan.onnx')]],
+      ['export the last snapshot of a run that became NaN', ['export', nanRun, '--out', join(root, 'nan-last.onnx')]],
+      // the files onnxruntime itself refuses: its log lines and its own text must not reach the terminal
+      ...files.onnx.filter((c) => /operator|cycle|opset|IR version|missing tensor/.test(c.name)).map((c): [string, string[]] => [`accuracy of ${c.name}`, ['analyze', 'accuracy', c.path]]),
     ];
     const wrong: string[] = [];
     for (const [name, args] of cases) {
@@ -303,8 +337,9 @@ describe('the real CLI', () => {
     counts['CLI'] = cases.length;
     console.log(`CLI: ${cases.length} cases, ${cases.length - wrong.length} ended with exit 1 and one sentence`);
     expect(wrong).toEqual([]);
-    // the run whose run.json export was asked to overwrite still opens
+    // the run whose run.json export was asked to overwrite still opens; nothing was written for the NaN run
     expect(readManifest(files.goodRun).status).toBe('complete');
+    expect(existsSync(join(root, 'nan.onnx')) || existsSync(join(root, 'nan-last.onnx'))).toBe(false);
   });
 });
 

@@ -10,6 +10,9 @@ export const INTERNAL = [
   /undefined is not|is not a function|is not iterable|Maximum call stack/,
   /TOPSECRET|hunter2/, // a file's content echoed
   /RangeError: |TypeError: |Error: Error/,
+  /\bundefined\b/, // a missing field printed as JavaScript's value
+  /9007199254740991/, // zod's integer bound, not the call's
+  /This is an invalid model|\*guarantees\*/, // onnxruntime's text untranslated
 ];
 
 /** Why `message` is not one clear sentence, or null when it is. */

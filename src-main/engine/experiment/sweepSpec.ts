@@ -196,12 +196,14 @@ export function readSweep(dir: string): SweepFile {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new SweepError(`${file} is not valid JSON (${(err as Error).message}); the file is corrupt`);
+  } catch {
+    // JSON.parse's message quotes the text: leave it out
+    throw new SweepError(`${file} is not valid JSON; the file is corrupt`);
   }
   const s = parsed as Partial<SweepFile> | null;
   if (!s || typeof s !== 'object' || s.format !== SWEEP_FORMAT) throw new SweepError(`${file} is not a Circuit Workbench sweep (its "format" is not '${SWEEP_FORMAT}')`);
-  if (typeof s.version !== 'number' || s.version > SWEEP_FORMAT_VERSION) throw new SweepError(`${file} has format version ${String(s.version)}; this tool reads version ${SWEEP_FORMAT_VERSION}; update Circuit Workbench`);
+  if (!Number.isInteger(s.version) || (s.version as number) < 1) throw new SweepError(`${file} has no valid format version (a whole number); the file is corrupt`);
+  if ((s.version as number) > SWEEP_FORMAT_VERSION) throw new SweepError(`${file} has format version ${String(s.version)}; this tool reads version ${SWEEP_FORMAT_VERSION}; update Circuit Workbench`);
   if (!s.spec || !Array.isArray(s.cells) || !Array.isArray(s.runs) || !s.scheduler || !Array.isArray(s.scheduler.submissions)) {
     throw new SweepError(`${file} is missing its spec, cells, runs or scheduler`);
   }

@@ -68,10 +68,16 @@ const FS_SENTENCES: Record<string, string> = {
   ENOENT: 'no such file or folder; check the path (a file is written only into a folder that exists)',
 };
 
+/** What a file-system error means, without its path ("the disk is full; …"), or null for other errors. */
+export function fileSystemReason(err: unknown): string | null {
+  const e = err as NodeJS.ErrnoException | null;
+  return (e && typeof e.code === 'string' ? FS_SENTENCES[e.code] : undefined) ?? null;
+}
+
 /** One sentence for a file-system error (ENOSPC: "the disk is full…"), or null for other errors. */
 export function fileSystemSentence(err: unknown): string | null {
   const e = err as NodeJS.ErrnoException | null;
-  const why = e && typeof e.code === 'string' ? FS_SENTENCES[e.code] : undefined;
+  const why = fileSystemReason(err);
   if (!why) return null;
   return e?.path ? `${e.path}: ${why}` : `a file operation failed: ${why}`;
 }

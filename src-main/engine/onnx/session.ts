@@ -6,6 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import { OnnxFormatError, readCheckpointDraft, type CheckpointDraft, type OnnxCheckpoint, type OnnxParam } from './load.js';
 import type { LossAccuracy } from './lossAccuracy.js';
+import { onnxRuntimeReason } from './ortErrors.js';
 
 // onnxruntime's own log lines would reach the user's terminal before our sentence; errors are
 // translated into OnnxFormatError instead. 3 = errors only go through the thrown exception.
@@ -38,9 +39,7 @@ export class EvalSession {
 
   private static load(checkpoint: OnnxCheckpoint): Promise<ort.InferenceSession> {
     return ort.InferenceSession.create(checkpoint.evalGraph, SESSION_OPTIONS).catch((err: unknown) => {
-      // drop onnxruntime's source location and C++ signature ("/onnxruntime_src/…:202 onnxruntime::Model::Model(…) ")
-      const reason = (err as Error).message.split('\n')[0].replace(/^\/\S*onnxruntime_src\S*:\d+ (?:\S+ )?\S*?\(.*?\)(?: const)? (?=[A-Z])/, '').split(/(?<=\.) /)[0];
-      throw new OnnxFormatError(`${checkpoint.source} does not load in onnxruntime: ${reason}`);
+      throw new OnnxFormatError(`${checkpoint.source} does not load in onnxruntime: ${onnxRuntimeReason((err as Error).message)}`);
     });
   }
 
@@ -75,7 +74,13 @@ export class EvalSession {
     const feeds: Record<string, ort.Tensor> = { tokens: feed.tensor };
     for (const p of params) feeds[p.name] = new ort.Tensor('float32', w.subarray(p.offset, p.offset + p.size), p.shape);
     this.session ??= EvalSession.load(this.checkpoint);
-    const out = await (await this.session).run(feeds, outputs);
+    let out: ort.InferenceSession.OnnxValueMapType;
+    try {
+      out = await (await this.session).run(feeds, outputs);
+    } catch (err) {
+      if (err instanceof OnnxFormatError) throw err;
+      throw new OnnxFormatError(`${this.checkpoint.source} fails when onnxruntime runs it: ${onnxRuntimeReason((err as Error).message)}`);
+    }
     const get = (name: string) => (out[name] ? (out[name].data as Float32Array) : new Float32Array(0));
     return { logits: get('logits'), attention: get('attention'), zAttn: get('z_attn') };
   }
@@ -126,7 +131,7 @@ async function probeShapes(draft: CheckpointDraft): Promise<OnnxCheckpoint> {
   try {
     session = await ort.InferenceSession.create(draft.evalGraph, { ...SESSION_OPTIONS, logSeverityLevel: 4 });
   } catch (err) {
-    throw new OnnxFormatError(`${draft.source} does not load in onnxruntime: ${(err as Error).message.split('\n')[0]}`);
+    throw new OnnxFormatError(`${draft.source} does not load in onnxruntime: ${onnxRuntimeReason((err as Error).message)}`);
   }
   try {
     for (const T of candidates) {
@@ -148,8 +153,14 @@ async function probeShapes(draft: CheckpointDraft): Promise<OnnxCheckpoint> {
     await session.release();
   }
   throw new OnnxFormatError(
-    `${draft.source} does not say its sequence length, vocabulary or width (T = ${draft.T}, V = ${draft.V}, d = ${draft.d}), and no trial run on sequences of ${candidates.join(', ') || 'any'} tokens gave outputs [1, V], [1, T], [1, d]; export it with fixed shapes for everything but the batch`,
+    `${draft.source} does not say its ${unknownSizes(draft)}, and no trial run on sequences of ${candidates.join(', ') || 'any'} tokens gave outputs [1, V], [1, T], [1, d]; export it with fixed shapes for everything but the batch`,
   );
+}
+
+/** "sequence length T and width d": the sizes a draft does not state. */
+function unknownSizes(draft: CheckpointDraft): string {
+  const names = [draft.T ? null : 'sequence length T', draft.V ? null : 'vocabulary size V', draft.d ? null : 'width d'].filter((x): x is string => x !== null);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0];
 }
 
 /** Reads an ONNX checkpoint file, probing it once when its shapes are symbolic. */

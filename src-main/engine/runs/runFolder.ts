@@ -168,7 +168,8 @@ export function readManifest(dir: string): RunManifest {
   if (m === null || typeof m !== 'object' || m.format !== RUN_FORMAT) {
     throw new RunFormatError(`${file} is not a Circuit Workbench run manifest (its "format" is not '${RUN_FORMAT}')`);
   }
-  if (typeof m.version !== 'number' || m.version > RUN_FORMAT_VERSION) {
+  if (!Number.isInteger(m.version) || (m.version as number) < 1) throw new RunFormatError(`${file} has no valid format version (a whole number); the file is corrupt`);
+  if ((m.version as number) > RUN_FORMAT_VERSION) {
     throw new RunFormatError(`${file} has format version ${String(m.version)}; this tool reads version ${RUN_FORMAT_VERSION}; update Circuit Workbench`);
   }
   for (const key of ['config', 'layout', 'phases', 'snapshotSteps', 'status', 'parameterCount'] as const) {

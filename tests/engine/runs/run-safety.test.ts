@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, cli, DEBIAN_PYTHON, tempDir } from '../../helpers.js';
 import { openSource } from '../../../src-main/engine/analysis/source.js';
 import { accuracy } from '../../../src-main/engine/analysis/analyses.js';
+import { sentenceProblem } from '../../corpus/sentence.js';
 
 const SMALL = ['--preset', 'fig5-scratch', '--n-train', '256', '--n-test', '32', '--n-heldout', '32'];
 
@@ -33,6 +34,7 @@ describe('one writer per run folder', () => {
       const second = cli(['train', '--resume', dir]);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(new RegExp(`is being written by process ${first.pid} on .*; wait for it to finish or stop it`));
+      expect(sentenceProblem(second.stderr.trim())).toBeNull(); // a known refusal, not "an unexpected error"
       const third = cli(['train', ...SMALL, '--out', dir]);
       expect(third.code).toBe(1);
     } finally {
