@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { JobInfo } from '../jobs/events.js';
 import type { LossAccuracy } from '../engine/onnx/lossAccuracy.js';
+import type { CurveSummary } from '../engine/analysis/curves.js';
 import type { RunState as SweepRunState, ScheduleCell as SweepScheduleCell } from '../engine/experiment/sweepTypes.js';
 import { RUN_NAME_PATTERN, RUN_NAME_RULE } from './runName.js';
 import { GRID_VALUE, MAX_GRID_PARAMETERS, MAX_GRID_VALUES, MAX_SWEEP_RUNS, MAX_SWEEP_SETTINGS, SETTING_PATH } from './sweepLimits.js';
@@ -76,12 +77,27 @@ const sweepStart = z
     if (runs > MAX_SWEEP_RUNS) ctx.addIssue({ code: 'custom', message: `plans ${runs} runs (presets × seeds × grid values); a sweep started here runs at most ${MAX_SWEEP_RUNS}` });
   });
 
+/** The bounds of source.metrics' maxPoints: a bucket of the curves keeps up to 14 rows, and beyond a million the answer is a full table anyway. */
+export const MIN_DRAWN_ROWS = 100;
+export const MAX_DRAWN_ROWS = 1_000_000;
+
 /** Request schemas, one per call. */
 export const requests = {
   'workspace.list': z.object({}).strict(),
   'source.open': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'source.close': z.object({ id }).strict(),
-  'source.metrics': z.object({ id }).strict(),
+  'source.metrics': z
+    .object({
+      id,
+      /** at most this many rows, chosen for drawing (every row when omitted) */
+      maxPoints: z.number().int().min(MIN_DRAWN_ROWS).max(MAX_DRAWN_ROWS).optional(),
+      smoothing: z.number().finite().min(0).max(0.99).optional(),
+      logSteps: z.boolean().optional(),
+      from: step.optional(),
+      to: step.optional(),
+    })
+    .strict()
+    .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, { message: "has 'from' after 'to'" }),
   'analysis.accuracy': z.object({ id, step: step.optional() }).strict(),
   'analysis.attention': z.object({ id, step, tokens: sequences, p: z.number().int().min(2).max(64).optional() }).strict(),
   'analysis.attentionOverTraining': z.object({ id, tokens: sequences.max(16), from: step.optional(), to: step.optional(), stride: z.number().int().min(1).max(10_000).optional() }).strict(),
@@ -171,6 +187,19 @@ export interface MetricsTable {
   heldout_acc: (number | null)[];
 }
 
+/** source.metrics' answer: the rows asked for (all, or those chosen for drawing) and the run's summary. */
+export interface MetricsAnswer extends MetricsTable {
+  /** rows in metrics.csv, and how many lie between from and to */
+  rows: number;
+  rowsInRange: number;
+  /** the smoothing applied to the loss and accuracy columns (0: none) */
+  smoothing: number;
+  /** of the full, unsmoothed table */
+  summary: CurveSummary;
+}
+
+export type { CurveSummary } from '../engine/analysis/curves.js';
+
 /** The engine's (engine/onnx/lossAccuracy.ts, no imports). */
 export type { LossAccuracy } from '../engine/onnx/lossAccuracy.js';
 
@@ -207,7 +236,7 @@ export interface Responses {
   'workspace.list': { sources: SourceInfo[]; available: { path: string; label: string; kind: 'run' | 'onnx' | 'onnx-folder' }[]; workspaces: string[]; /** the bundled demo runs, opened when nothing else is */ demo: string[] };
   'source.open': SourceInfo;
   'source.close': { closed: boolean };
-  'source.metrics': MetricsTable;
+  'source.metrics': MetricsAnswer;
   'analysis.accuracy': { step: number; train: LossAccuracy; test: LossAccuracy };
   'analysis.attention': { step: number; previousStep: number | null; attention: number[][]; previous: number[][] | null; prediction: number[]; target: number[]; /** the modulus of the targets */ p: number; /** the modulus of the phase the step lies in (null: no phases) */ phaseP: number | null };
   'analysis.attentionOverTraining': { steps: number[]; T: number; k: number; values: number[][][]; change: number[][][] };

@@ -10,7 +10,9 @@ import { SourceRegistry, describe, discover } from './sources.js';
 import { dataFor, modulusAt, phaseAt } from './phaseData.js';
 import type { JobManager } from '../jobs/manager.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate } from '../engine/analysis/analyses.js';
-import { readMetrics, RunFormatError } from '../engine/runs/runFolder.js';
+import { RunFormatError } from '../engine/runs/runFolder.js';
+import { readMetricColumnsCached } from '../engine/runs/metricsTable.js';
+import { curvesTable } from '../engine/analysis/curves.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, validateConfig } from '../engine/train/config.js';
 import { EXPERIMENTS, parseSeeds } from '../engine/experiment/experiment.js';
 import { SweepError } from '../engine/experiment/sweepSpec.js';
@@ -32,7 +34,6 @@ export interface HandlerContext {
 type Handlers = { [C in Channel]: (req: Request<C>) => Promise<Response<C>> };
 
 const toMatrix = (flat: ArrayLike<number>, rows: number, cols: number): number[][] => Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => flat[i * cols + j]));
-const nullable = (x: number) => (Number.isFinite(x) ? x : null);
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
@@ -61,21 +62,13 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       return info(id);
     },
     'source.close': async ({ id }) => ({ closed: await sources.close(id) }),
-    'source.metrics': async ({ id }) => {
+    'source.metrics': async ({ id, maxPoints, smoothing, logSteps, from, to }) => {
       const src = sources.get(id);
       if (src.kind !== 'run') throw new ApiError('invalid', `${src.label} is a checkpoint, not a run: it has no training curves`);
-      // read anew on every call: check again that nothing in the run now links out of bounds
-      const rows = readMetrics(sources.policy.check(src.path));
-      return {
-        step: rows.map((r) => r.step),
-        p: rows.map((r) => r.p),
-        train_loss: rows.map((r) => nullable(r.train_loss)),
-        train_acc: rows.map((r) => nullable(r.train_acc)),
-        test_loss: rows.map((r) => nullable(r.test_loss)),
-        test_acc: rows.map((r) => nullable(r.test_acc)),
-        heldout_loss: rows.map((r) => nullable(r.heldout_loss)),
-        heldout_acc: rows.map((r) => nullable(r.heldout_acc)),
-      };
+      // check again on every call that nothing in the run now links out of bounds; the parsed
+      // columns are kept while metrics.csv keeps its size and modification time
+      const t = curvesTable(readMetricColumnsCached(sources.policy.check(src.path)), { maxPoints, smoothing, logSteps, from, to });
+      return { step: t.step, p: t.p, ...t.columns, rows: t.rows, rowsInRange: t.rowsInRange, smoothing: t.smoothing, summary: t.summary };
     },
     'analysis.accuracy': async ({ id, step }) => accuracy(sources.get(id), step),
     'analysis.attention': async ({ id, step, tokens, p: requested }) => {
@@ -104,7 +97,8 @@ export function createHandlers(ctx: HandlerContext): Handlers {
       const src = sources.get(id);
       if (tokens.some((t) => t.length !== src.checkpoint.T)) throw new ApiError('invalid', `every sequence needs T = ${src.checkpoint.T} tokens`);
       const r = await attentionOverTraining(src, Int32Array.from(tokens.flat()), { from, to, stride });
-      const cube = (flat: ArrayLike<number>) => r.steps.map((_, s) => toMatrix(Array.prototype.slice.call(flat, s * r.n * r.T, (s + 1) * r.n * r.T) as number[], r.n, r.T));
+      // [steps][n][T] from the flat arrays (10,001 snapshots in a long run)
+      const cube = (flat: Float32Array | Int8Array) => r.steps.map((_, s) => Array.from({ length: r.n }, (_, i) => Array.from(flat.subarray((s * r.n + i) * r.T, (s * r.n + i + 1) * r.T))));
       return { steps: r.steps, T: r.T, k: src.data.k, values: cube(r.values), change: cube(r.change) };
     },
     'analysis.embeddings': async ({ id, step, set, p, k }) => {

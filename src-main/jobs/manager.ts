@@ -142,7 +142,10 @@ export class JobManager {
     return { running: this.active, queued: this.queue.length };
   }
 
-  /** Asks a job to stop (it finishes its current step and saves); kills it if it has not after 15 s (2 min while its worker loads). */
+  /**
+   * Asks a job to stop (it finishes its current step and saves); kills it if it has not after 15 s
+   * (2 min while its worker loads). A projection, which has nothing to save, is killed at once.
+   */
   cancel(jobId: string, reason?: string): JobInfo | null {
     const job = this.jobs.get(jobId);
     if (!job) return null;
@@ -151,6 +154,13 @@ export class JobManager {
       // never started: nothing to stop, nothing written
       this.queue.splice(queued, 1);
       job.markEnded();
+      job.info.state = 'cancelled';
+      job.info.stage = 'cancelled';
+      this.emit({ type: 'cancelled', job: { ...job.info } });
+    } else if (job.info.state === 'running' && job.handle && job.spec.kind === 'project') {
+      // a projection writes nothing: its worker is ended at once, wherever it is (still loading,
+      // or inside a long product between two checks of its signal)
+      job.handle.kill();
       job.info.state = 'cancelled';
       job.info.stage = 'cancelled';
       this.emit({ type: 'cancelled', job: { ...job.info } });

@@ -7,6 +7,7 @@ import { alignWeights, SourceError, type AnalysisSource } from './source.js';
 import { pca, project, type ProjectionMethod, type ProjectOptions } from './projection.js';
 import { targetsFor, type Dataset } from '../task/data.js';
 import { silhouette } from './silhouette.js';
+import { attentionFromTrajectory } from './attentionKernel.js';
 
 /** Feeds for a source's train and test sets, concatenated into one batch, cached per source. */
 const feeds = new WeakMap<AnalysisSource, { both: TokenFeed; nTrain: number }>();
@@ -86,12 +87,17 @@ export async function attentionOverTraining(src: AnalysisSource, tokens: Int32Ar
   const steps = src.steps.filter((s) => s >= (opts.from ?? -Infinity) && s <= (opts.to ?? Infinity)).filter((_, i) => i % stride === 0);
   if (steps.length === 0) throw new SourceError(`no snapshots between steps ${opts.from ?? 'start'} and ${opts.to ?? 'end'}`);
   const n = tokens.length / T;
-  const feed = src.session.tokens(tokens, T);
   const values = new Float32Array(steps.length * n * T);
-  for (let i = 0; i < steps.length; i++) {
-    if (opts.signal?.aborted) throw new SourceError('cancelled');
-    const { attention: a } = await src.session.run(src.weightsAt(steps[i]), feed, ['attention']);
-    values.set(a, i * n * T);
+  const fast = attentionFromTrajectory(src);
+  if (fast) {
+    fast(steps, tokens, values);
+  } else {
+    const feed = src.session.tokens(tokens, T);
+    for (let i = 0; i < steps.length; i++) {
+      if (opts.signal?.aborted) throw new SourceError('cancelled');
+      const { attention: a } = await src.session.run(src.weightsAt(steps[i]), feed, ['attention']);
+      values.set(a, i * n * T);
+    }
   }
   const change = new Int8Array(values.length);
   for (let i = n * T; i < values.length; i++) change[i] = Math.sign(values[i] - values[i - n * T]);

@@ -11,6 +11,7 @@ import type { BackendName } from '../backend.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { NpyError, readNpy, type NpyArray } from '../io/npy.js';
 import { csvRow } from '../io/csv.js';
+import { numberAt } from '../io/csvNumbers.js';
 
 export const RUN_FORMAT = 'circuit-workbench-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -106,47 +107,96 @@ export function truncateMetrics(dir: string, steps: number): void {
   writeFileAtomic(paths(dir).metrics, METRIC_COLUMNS.join(',') + '\n' + rows.map((r) => metricLine(r) + '\n').join(''));
 }
 
+/** metrics.csv as rows (readMetricColumns). */
 export function readMetrics(dir: string): MetricRow[] {
+  const m = readMetricColumns(dir);
+  return Array.from({ length: m.rows }, (_, i) => ({
+    step: m.step[i],
+    phase: m.phase[i],
+    p: m.p[i],
+    train_loss: m.train_loss[i],
+    train_acc: m.train_acc[i],
+    test_loss: m.test_loss[i],
+    test_acc: m.test_acc[i],
+    heldout_loss: m.heldout_loss[i],
+    heldout_acc: m.heldout_acc[i],
+  }));
+}
+
+/** The number columns besides the step, in the file's order. */
+export const METRIC_VALUES = ['p', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'heldout_loss', 'heldout_acc'] as const;
+export type MetricValue = (typeof METRIC_VALUES)[number];
+
+export interface MetricColumns extends Record<MetricValue, Float64Array> {
+  rows: number;
+  step: Float64Array;
+  phase: string[];
+}
+
+/** Parses a run's metrics.csv into columns (NaN for an empty cell); RunFormatError with a sentence when it is missing or malformed. */
+export function readMetricColumns(dir: string): MetricColumns {
   const file = paths(dir).metrics;
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch {
     throw new RunFormatError(`${dir} has no readable metrics.csv; the run may not have started`);
   }
-  const lines = text.split('\n');
-  const header = lines[0].trim().split(',');
+  const NEWLINE = 10;
+  const COMMA = 44;
+  const headerEnd = bytes.indexOf(NEWLINE);
+  const header = bytes.toString('utf8', 0, headerEnd < 0 ? bytes.length : headerEnd).trim().split(',');
   for (const col of ['step', 'train_loss', 'train_acc', 'test_loss', 'test_acc']) {
     // the message names what is missing, never the file's content (it may not be a metrics file)
     if (!header.includes(col)) throw new RunFormatError(`${file} has no '${col}' column in its header; it is not a metrics table written by 'circuit-workbench train'`);
   }
-  const idx = Object.fromEntries(header.map((h, i) => [h, i]));
-  const rows: MetricRow[] = [];
-  // A last line without its newline was cut mid-write by a crash: ignore it.
-  const complete = text.endsWith('\n') ? lines.length - 1 : lines.length - 1 - 1;
-  for (let li = 1; li <= complete; li++) {
-    const line = lines[li];
-    if (line.trim() === '') continue;
-    const cells = line.split(',');
-    const num = (name: string): number => {
-      const cell = cells[idx[name]];
-      return cell === undefined || cell === '' ? NaN : Number(cell);
-    };
-    const step = num('step');
-    if (!Number.isInteger(step)) throw new RunFormatError(`${file} line ${li + 1} is malformed: its step is not a whole number`);
-    rows.push({
-      step,
-      phase: cells[idx['phase']] ?? '',
-      p: num('p'),
-      train_loss: num('train_loss'),
-      train_acc: num('train_acc'),
-      test_loss: num('test_loss'),
-      test_acc: num('test_acc'),
-      heldout_loss: num('heldout_loss'),
-      heldout_acc: num('heldout_acc'),
-    });
+  // A last line without its newline was cut mid-write by a crash: it is left out.
+  const end = bytes.lastIndexOf(NEWLINE);
+  let capacity = 0;
+  for (let i = headerEnd; i >= 0 && i < end; i = bytes.indexOf(NEWLINE, i + 1)) capacity++;
+  const step = new Float64Array(capacity);
+  const values = METRIC_VALUES.map(() => new Float64Array(capacity).fill(NaN));
+  // for each cell of a line: the column it fills (-1: none, -2: the step, -3: the phase)
+  const role = header.map((h) => (h === 'step' ? -2 : h === 'phase' ? -3 : (METRIC_VALUES as readonly string[]).indexOf(h)));
+  const phase: string[] = [];
+  let previousPhase = { a: 0, b: 0, text: '' };
+  let rows = 0;
+  let line = 1;
+  for (let start = headerEnd + 1; headerEnd >= 0 && start <= end; line++) {
+    let stop = start;
+    while (bytes[stop] !== NEWLINE) stop++;
+    let blank = true;
+    for (let i = start; i < stop && blank; i++) blank = bytes[i] === 32 || bytes[i] === 9 || bytes[i] === 13;
+    if (blank) {
+      start = stop + 1;
+      continue;
+    }
+    let s = NaN;
+    let text = '';
+    for (let cell = 0, a = start; a <= stop; cell++) {
+      let b = a;
+      while (b < stop && bytes[b] !== COMMA) b++;
+      const r = cell < role.length ? role[cell] : -1;
+      if (r >= 0) values[r][rows] = numberAt(bytes, a, b);
+      else if (r === -2) s = numberAt(bytes, a, b);
+      else if (r === -3) {
+        // consecutive rows share their phase: one string for them all
+        let same = b - a === previousPhase.b - previousPhase.a;
+        for (let i = 0; same && i < b - a; i++) same = bytes[a + i] === bytes[previousPhase.a + i];
+        if (!same) previousPhase = { a, b, text: bytes.toString('utf8', a, b) };
+        text = previousPhase.text;
+      }
+      a = b + 1;
+    }
+    if (!Number.isInteger(s)) throw new RunFormatError(`${file} line ${line + 1} is malformed: its step is not a whole number`);
+    step[rows] = s;
+    phase.push(text);
+    rows++;
+    start = stop + 1;
   }
-  return rows;
+  const columns = { rows, step: step.subarray(0, rows), phase } as MetricColumns;
+  METRIC_VALUES.forEach((name, c) => (columns[name] = values[c].subarray(0, rows)));
+  return columns;
 }
 
 /** Reads and checks run.json. */

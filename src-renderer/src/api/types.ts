@@ -8,6 +8,7 @@ export type { Channel, JobEvent, Request, Response };
 export type {
   SourceInfo,
   MetricsTable,
+  MetricsAnswer,
   JobInfo,
   ProjectionResult,
   TrainProgressPoint,

@@ -1,12 +1,22 @@
 /**
  * Fig. 5: training curves of several runs overlaid (accuracy or loss against steps), with the
- * phase switches of each run, exponential smoothing, log scales and the shared step cursor.
- * Pure: API data + settings in, an ECharts option and CSV rows out.
+ * phase switches of each run, log scales and the shared step cursor. Pure: API data + settings
+ * in, an ECharts option and CSV rows out. The engine smooths and picks the rows to draw
+ * (engine/analysis/curves.ts): the tables given here are drawn and written as they are.
  */
 import type { EChartsOption, LineSeriesOption } from 'echarts';
 import type { MetricsTable, PhaseInfo } from '../../../src-main/api/contract.js'; // types only; '.js' paths keep this file valid for the Node tsconfig too (tests import it)
 import { runColor } from './palette.js';
 import { wrappedLegend } from './legend.js';
+
+export { ema, summarizeCurves, type CurveSummary } from '../../../src-main/engine/analysis/curves.js';
+
+/**
+ * The rows the view asks for per run (source.metrics' maxPoints): a bucket keeps up to 14 rows,
+ * so about 1,400 buckets, one per pixel column of the widest plot. A 100,000-step run draws a
+ * few thousand points instead of 100,001.
+ */
+export const DRAWN_ROWS = 20_000;
 
 /** One run to draw. */
 export interface CurveRun {
@@ -17,7 +27,7 @@ export interface CurveRun {
 
 export interface CurveSettings {
   metric: 'accuracy' | 'loss';
-  /** exponential-moving-average weight of the past, 0 (raw) … 0.99 */
+  /** exponential-moving-average weight of the past, 0 (raw) … 0.99: the engine applies it, the CSV records it */
   smoothing: number;
   logY: boolean;
   logX: boolean;
@@ -32,21 +42,6 @@ export const DEFAULT_CURVE_SETTINGS: CurveSettings = { metric: 'accuracy', smoot
 export type Split = 'train' | 'test' | 'heldout';
 const DASH: Record<Split, 'solid' | 'dashed' | 'dotted'> = { train: 'solid', test: 'dashed', heldout: 'dotted' };
 
-/**
- * Exponential moving average, y_i = s·y_{i-1} + (1−s)·x_i, starting at the first value.
- * Nulls (NaN in the log) stay null and do not reset the average.
- */
-export function ema(values: (number | null)[], smoothing: number): (number | null)[] {
-  const s = Math.min(0.99, Math.max(0, Number.isFinite(smoothing) ? smoothing : 0));
-  if (s === 0) return values.slice();
-  let y: number | null = null;
-  return values.map((x) => {
-    if (x === null || !Number.isFinite(x)) return null;
-    y = y === null ? x : s * y + (1 - s) * x;
-    return y;
-  });
-}
-
 /** Global steps at which a run switches phase: every phase end but the last. */
 export function phaseSwitches(phases: PhaseInfo[]): { step: number; from: PhaseInfo; to: PhaseInfo }[] {
   return phases.slice(0, -1).map((ph, i) => ({ step: ph.end, from: ph, to: phases[i + 1] }));
@@ -57,9 +52,9 @@ function column(m: MetricsTable, split: Split, metric: CurveSettings['metric']):
   return m[key];
 }
 
-/** The points [step, value] of one curve after smoothing and the scales' constraints. */
-export function curvePoints(m: MetricsTable, split: Split, settings: Pick<CurveSettings, 'metric' | 'smoothing' | 'logX' | 'logY'>): [number, number | null][] {
-  const ys = ema(column(m, split, settings.metric), settings.smoothing);
+/** The points [step, value] of one curve within the scales' constraints. */
+export function curvePoints(m: MetricsTable, split: Split, settings: Pick<CurveSettings, 'metric' | 'logX' | 'logY'>): [number, number | null][] {
+  const ys = column(m, split, settings.metric);
   const out: [number, number | null][] = [];
   for (let i = 0; i < m.step.length; i++) {
     const x = m.step[i];
@@ -100,7 +95,8 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ECharts
         data: curvePoints(run.metrics, split, settings),
         showSymbol: false,
         symbolSize: 6,
-        sampling: 'lttb',
+        // the rows given are already a few per pixel column; min-max sampling keeps their extremes
+        sampling: 'minmax',
         connectNulls: false,
         lineStyle: { width: split === 'train' ? 1.6 : 1.4, type: DASH[split], color },
         itemStyle: { color },
@@ -155,7 +151,7 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ECharts
   };
 }
 
-/** The plotted data (after smoothing) in long form: run, split, step, value. */
+/** The tables given (every row, as the engine smoothed them) in long form: run, split, step, value. */
 export function curvesCsv(runs: CurveRun[], settings: CurveSettings): { header: string[]; rows: (string | number | null)[][] } {
   const header = ['run', 'split', 'step', settings.metric === 'accuracy' ? 'accuracy' : 'loss', 'smoothing'];
   const rows: (string | number | null)[][] = [];
@@ -168,33 +164,22 @@ export function curvesCsv(runs: CurveRun[], settings: CurveSettings): { header: 
   return { header, rows };
 }
 
-export interface CurveSummary {
-  lastStep: number | null;
-  finalTrainAcc: number | null;
-  finalTestAcc: number | null;
-  finalHeldoutAcc: number | null;
-  /** first logged step on the final p whose test accuracy is ≥ the threshold (null: never) */
-  firstStepAbove: number | null;
-}
-
-const lastValue = (xs: (number | null)[]): number | null => {
-  for (let i = xs.length - 1; i >= 0; i--) if (xs[i] !== null) return xs[i];
-  return null;
-};
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
- * Final accuracies and when the test accuracy first reached `threshold` (the paper's success:
- * 0.99) on the final task: rows logged on an easier modulus (the curriculum's p = 2 phase) do not
- * count, or a curriculum would "succeed" before it has seen p = 4.
+ * The tooltip at one step: every run's exact values at that row of its metrics.csv (`table`: the
+ * rows from..to = step the engine answered, smoothed as drawn; null while they are fetched).
  */
-export function summarizeCurves(m: MetricsTable, threshold = 0.99): CurveSummary {
-  const finalP = m.p[m.p.length - 1];
-  const i = m.test_acc.findIndex((x, j) => x !== null && x >= threshold && m.p[j] === finalP);
-  return {
-    lastStep: m.step.length ? m.step[m.step.length - 1] : null,
-    finalTrainAcc: lastValue(m.train_acc),
-    finalTestAcc: lastValue(m.test_acc),
-    finalHeldoutAcc: lastValue(m.heldout_acc),
-    firstStepAbove: i >= 0 ? m.step[i] : null,
-  };
+export function curvesTooltip(step: number, runs: { label: string; table: MetricsTable | null }[], settings: Pick<CurveSettings, 'metric' | 'heldout'>): string {
+  const lines = [`<b>step ${step}</b>`];
+  runs.forEach((run, r) => {
+    const cells = splits(settings).flatMap((split) => {
+      if (!run.table) return [`${split} …`];
+      const i = run.table.step.indexOf(step);
+      const v = i < 0 ? null : column(run.table, split, settings.metric)[i];
+      return split === 'heldout' && v === null ? [] : [`${split} ${v === null ? '—' : v.toPrecision(4)}`];
+    });
+    lines.push(`<span style="color:${runColor(r)}">●</span> ${escapeHtml(run.label)}: ${cells.join(' · ')}`);
+  });
+  return lines.join('<br>');
 }

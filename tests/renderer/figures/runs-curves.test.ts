@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LineSeriesOption } from 'echarts';
 import { svgOf, toCsv } from '../../../src-renderer/src/figures/export.js';
-import { curvePoints, curvesCsv, curvesOption, DEFAULT_CURVE_SETTINGS, ema, phaseSwitches, summarizeCurves, type CurveRun } from '../../../src-renderer/src/figures/curves.js';
+import { curvePoints, curvesCsv, curvesOption, curvesTooltip, DEFAULT_CURVE_SETTINGS, ema, phaseSwitches, summarizeCurves, type CurveRun } from '../../../src-renderer/src/figures/curves.js';
 import { interpolationCsv, interpolationOption, interpolationRangeErrors, peakOf, type InterpolationRow } from '../../../src-renderer/src/figures/interpolation.js';
 import { configDifferences, flattenConfig, formatConfigValue, presetDifferences } from '../../../src-renderer/src/figures/configDifferences.js';
 import { presetConfig } from '../../../src-main/engine/train/config.js';
@@ -103,7 +103,7 @@ describe('curves (Fig. 5)', () => {
     const svg = svgOf(opt);
     expect(svg).toContain('loss (cross-entropy, log)');
     expect(svg).toContain('step (log)');
-    const pts = curvePoints(runs[0].metrics, 'train', { metric: 'loss', smoothing: 0, logX: true, logY: true });
+    const pts = curvePoints(runs[0].metrics, 'train', { metric: 'loss', logX: true, logY: true });
     expect(pts[0][0]).toBe(1);
     expect(pts).toHaveLength(100);
     // log y is for loss only: accuracy keeps a linear 0..1 axis
@@ -116,15 +116,28 @@ describe('curves (Fig. 5)', () => {
     expect((opt.legend as { data: string[] }).data).toEqual(['r · train', 'r · test']);
   });
 
-  it('writes the smoothed curves as CSV', () => {
+  it('writes every row of the tables as the engine smoothed them, with the smoothing', () => {
     const settings = { ...DEFAULT_CURVE_SETTINGS, smoothing: 0.5 };
-    const c = curvesCsv(runs.slice(0, 1), settings);
+    const m = runs[0].metrics;
+    const smoothed = { ...m, train_acc: ema(m.train_acc, 0.5), test_acc: ema(m.test_acc, 0.5) };
+    const c = curvesCsv([{ ...runs[0], metrics: smoothed }], settings);
     expect(c.header).toEqual(['run', 'split', 'step', 'accuracy', 'smoothing']);
     expect(c.rows).toHaveLength(202);
     const text = toCsv(c.header, c.rows);
     expect(text.split('\n')[1]).toBe('scratch-s0,train,0,0.25,0.5');
-    const second = runs[0].metrics.train_acc[1] as number;
+    const second = m.train_acc[1] as number;
     expect(c.rows[1][3]).toBeCloseTo(0.5 * 0.25 + 0.5 * second, 12);
+  });
+
+  it("shows each run's exact values at the step in the tooltip, its label escaped", () => {
+    const at = (m: MetricsTable, i: number): MetricsTable => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, [(v as unknown[])[i]]])) as unknown as MetricsTable;
+    const html = curvesTooltip(42, [{ label: 'scratch-s0', table: at(runs[0].metrics, 42) }, { label: '<b>x</b>', table: null }, { label: 'short', table: at(runs[0].metrics, 3) }], { metric: 'accuracy', heldout: true });
+    expect(html).toContain('step 42');
+    expect(html).toContain(`train ${(runs[0].metrics.train_acc[42] as number).toPrecision(4)} · test ${(runs[0].metrics.test_acc[42] as number).toPrecision(4)}`);
+    expect(html).toContain('&#60;b&#62;x&#60;/b&#62;: train … · test … · heldout …');
+    expect(html).not.toContain('<b>x</b>');
+    // a run without a row at that step says so
+    expect(html).toContain('short: train — · test —');
   });
 
   it('summarises final accuracies and the first step at 0.99', () => {

@@ -1,0 +1,94 @@
+/**
+ * Long runs end to end in a real browser: `circuit-workbench serve` on five synthesised
+ * 100,000-step runs (10,001 snapshots each), Debian's Chromium through Playwright, and the time
+ * from navigating to a view (`…#curves`) until its figures are drawn: Curves with the five runs,
+ * and the attention over training of the first run. Each view is visited in a fresh page twice:
+ * first while the server has read nothing yet, then again. The server's CPU time (user + system,
+ * from /proc) is printed next to the wall time.
+ *
+ *   npx electron-vite build
+ *   CW_BENCH_RUNS=runA node --import tsx tests/bench/long-runs-browser.ts
+ *   CW_BENCH_CLI=/other/checkout/bin/circuit-workbench.js …   (the same on another build)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { synthesiseLongRuns } from './longRunFolders.js';
+
+const model = (process.env['CW_BENCH_RUNS'] ?? '').split(':').filter(Boolean)[0];
+if (!model) {
+  console.log('long runs in the browser: set CW_BENCH_RUNS=dir (a run folder to synthesise the long runs from) to measure them');
+  process.exit(0);
+}
+const CLI = process.env['CW_BENCH_CLI'] ?? fileURLToPath(new URL('../../bin/circuit-workbench.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'cw-bench-browser-'));
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** user + system CPU time of a process, in ms */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+}
+
+/**
+ * In the page (as text: this file is compiled without the DOM's types): resolves with the time
+ * since navigation when every figure of the view is ready and two frames later, ECharts has painted.
+ */
+const DRAWN = `new Promise((resolve, reject) => {
+  const check = () => {
+    const figures = [...document.querySelectorAll('main section.figure')];
+    if (figures.some((f) => f.getAttribute('data-state') === 'error')) reject(new Error(figures.map((f) => f.textContent).join(' | ')));
+    else if (figures.length > 0 && figures.every((f) => f.getAttribute('data-state') === 'ready')) requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
+    else if (performance.now() > 120000) reject(new Error('not drawn after 2 minutes'));
+    else requestAnimationFrame(check);
+  };
+  check();
+})`;
+
+const token = 'bench-' + Math.random().toString(36).slice(2);
+const { runs } = synthesiseLongRuns(model, dir, 5);
+const server = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'inherit'] });
+try {
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /open (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+  const base = url.replace(/\/\?token=.*$/, '');
+  // the five runs open (what the Runs view's "open all" does), so that both views have them
+  for (const r of runs) {
+    const res = await fetch(`${base}/api/source.open`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ path: r }) });
+    if (!res.ok) throw new Error(`source.open ${r}: ${res.status} ${await res.text()}`);
+  }
+  const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    for (const [view, what] of [
+      ['curves', 'Curves, five runs'],
+      ['attention-training', 'attention over training'],
+    ] as const) {
+      for (const visit of ['first visit', 'again']) {
+        const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
+        const page = await context.newPage();
+        const cpu = cpuOf(server.pid!);
+        await page.goto(`${url}#${view}`);
+        const drawnAt = (await page.evaluate(DRAWN)) as number;
+        const figures = (await page.evaluate("document.querySelectorAll('main section.figure').length")) as number;
+        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt)} after navigation (server CPU ${s(cpuOf(server.pid!) - cpu)}), ${figures} figure${figures > 1 ? 's' : ''}`);
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+} finally {
+  server.kill('SIGINT');
+  await new Promise((r) => server.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
