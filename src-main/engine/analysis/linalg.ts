@@ -82,13 +82,13 @@ export function symmetricEigen(matrix: Float64Array, n: number): { values: Float
 }
 
 /**
- * Orthonormalises the m columns of q [n, m] in place (modified Gram–Schmidt, twice), on a
- * column-major copy: the columns are then contiguous, which the strided row-major loops were not.
+ * Orthonormalises the m columns of q [n, m] in place (modified Gram–Schmidt, twice by default), on
+ * a column-major copy: the columns are then contiguous, which the strided row-major loops were not.
  */
-export function orthonormalize(q: Float64Array, n: number, m: number): void {
+export function orthonormalize(q: Float64Array, n: number, m: number, passes = 2): void {
   const cols = new Float64Array(n * m);
   for (let k = 0; k < n; k++) for (let j = 0; j < m; j++) cols[j * n + k] = q[k * m + j];
-  for (let pass = 0; pass < 2; pass++) {
+  for (let pass = 0; pass < passes; pass++) {
     for (let j = 0; j < m; j++) {
       const cj = j * n;
       for (let i = 0; i < j; i++) {

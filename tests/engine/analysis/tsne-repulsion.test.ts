@@ -78,6 +78,9 @@ describe('FftRepulsion', () => {
         y[2 * i] = (i % 3 === 0 ? spread * Math.cos(t) : i % 3 === 1 ? -spread / 2 : spread / 2) + 0.5 * rng.normal();
         y[2 * i + 1] = (i % 3 === 0 ? spread * Math.sin(t) : spread / 3) + 0.5 * rng.normal();
       }
+      // coincident points (two runs from the same initial weights start at the same snapshot)
+      y[2] = y[0];
+      y[3] = y[1];
       let exactZ = 0;
       const exact = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
@@ -115,6 +118,10 @@ describe('FftRepulsion', () => {
       expect(fftForce).toBeLessThan(2e-2);
       expect(bhZ).toBeLessThan(2e-3);
       expect(bhForce).toBeLessThan(1e-2);
+      // both coincident points are pushed, alike
+      expect(Math.hypot(bhGrad[0], bhGrad[1])).toBeGreaterThan(0);
+      expect(bhGrad[2]).toBeCloseTo(bhGrad[0], 12);
+      expect(bhGrad[3]).toBeCloseTo(bhGrad[1], 12);
     }
   });
 
