@@ -37,13 +37,11 @@ export async function nearestNeighbours(points: Float64Array, n: number, dim: nu
   const sqDist = new Float64Array(n * k);
   const cand = new Int32Array(m);
   const candD = new Float64Array(m);
-  const approx = new Float64Array(n);
-  const work = new Float64Array(n);
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     checkCancel(signal);
     const rows = Math.min(BLOCK, n - i0);
     const gram = await matmul(x32.subarray(i0 * dim, (i0 + rows) * dim), xt, rows, dim, n);
-    for (let r = 0; r < rows; r++) selectRow(points, n, dim, i0 + r, gram, r * n, sq, k, m, cand, candD, approx, work, index, sqDist);
+    for (let r = 0; r < rows; r++) selectRow(points, n, dim, i0 + r, gram, r * n, sq, k, m, cand, candD, index, sqDist);
     onProgress?.((i0 + rows) / n);
     await tick();
   }
@@ -51,15 +49,20 @@ export async function nearestNeighbours(points: Float64Array, n: number, dim: nu
 }
 
 /** Candidates for row i by the float32 distances, then the k best by exact float64 distances. */
-function selectRow(points: Float64Array, n: number, dim: number, i: number, gram: Float32Array, g0: number, sq: Float64Array, k: number, m: number, cand: Int32Array, candD: Float64Array, approx: Float64Array, work: Float64Array, index: Int32Array, sqDist: Float64Array): void {
-  // the m smallest float32 distances: a threshold by quickselect, then one pass (O(n), whatever the order)
+function selectRow(points: Float64Array, n: number, dim: number, i: number, gram: Float32Array, g0: number, sq: Float64Array, k: number, m: number, cand: Int32Array, candD: Float64Array, index: Int32Array, sqDist: Float64Array): void {
+  // the m smallest float32 distances in one pass: a max-heap of m candidates (candD holds their
+  // distances), which most points fail to enter at a single comparison with its top
   const sqi = sq[i];
-  for (let j = 0; j < n; j++) approx[j] = j === i ? Infinity : sqi + sq[j] - 2 * gram[g0 + j];
-  work.set(approx);
-  const threshold = kthSmallest(work, n, m - 1);
   let size = 0;
-  for (let j = 0; j < n && size < m; j++) if (approx[j] < threshold) cand[size++] = j;
-  for (let j = 0; j < n && size < m; j++) if (approx[j] === threshold) cand[size++] = j;
+  for (let j = 0; j < n; j++) {
+    if (j === i) continue;
+    const d = sqi + sq[j] - 2 * gram[g0 + j];
+    if (size < m) {
+      heapPush(cand, candD, size++, j, d);
+    } else if (d < candD[0]) {
+      heapReplaceTop(cand, candD, m, j, d);
+    }
+  }
   // exact distances of the candidates, then insertion-sorted (ties by index)
   for (let t = 0; t < size; t++) {
     const j = cand[t];
@@ -88,28 +91,33 @@ function selectRow(points: Float64Array, n: number, dim: number, i: number, gram
   }
 }
 
-/** The r-th smallest (0-based) of a[0..n) by quickselect (Hoare partition); reorders a. */
-export function kthSmallest(a: Float64Array, n: number, r: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const x = a[i];
-        a[i] = a[j];
-        a[j] = x;
-        i++;
-        j--;
-      }
-    }
-    if (r <= j) hi = j;
-    else if (r >= i) lo = i;
-    else return a[r];
+/** Adds (j, d) to the max-heap of `size` entries keyed by d. */
+function heapPush(idx: Int32Array, key: Float64Array, size: number, j: number, d: number): void {
+  let at = size;
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    if (key[parent] >= d) break;
+    idx[at] = idx[parent];
+    key[at] = key[parent];
+    at = parent;
   }
-  return a[r];
+  idx[at] = j;
+  key[at] = d;
+}
+
+/** Replaces the largest entry of the max-heap of `size` entries by (j, d). */
+function heapReplaceTop(idx: Int32Array, key: Float64Array, size: number, j: number, d: number): void {
+  let at = 0;
+  for (;;) {
+    const left = 2 * at + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const big = right < size && key[right] > key[left] ? right : left;
+    if (key[big] <= d) break;
+    idx[at] = idx[big];
+    key[at] = key[big];
+    at = big;
+  }
+  idx[at] = j;
+  key[at] = d;
 }

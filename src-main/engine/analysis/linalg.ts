@@ -26,16 +26,12 @@ function matmulModel(): Uint8Array {
 
 /** C = A B for row-major float32 A [m, k] and B [k, n]. */
 export async function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Promise<Float32Array> {
-  matmulSession ??= ort.InferenceSession.create(matmulModel(), { intraOpNumThreads: availableParallelism() });
+  // no spinning: between the many short products (one per block of neighbours) onnxruntime's idle
+  // threads would otherwise spin, which cost 3× the CPU of the products themselves on a busy machine
+  matmulSession ??= ort.InferenceSession.create(matmulModel(), { intraOpNumThreads: availableParallelism(), extra: { session: { intra_op: { allow_spinning: '0' } } } });
   const session = await matmulSession;
   const out = await session.run({ a: new ort.Tensor('float32', a, [m, k]), b: new ort.Tensor('float32', b, [k, n]) });
   return out['c'].data as Float32Array;
-}
-
-export function transpose(a: Float32Array, m: number, n: number): Float32Array {
-  const out = new Float32Array(a.length);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = a[i * n + j];
-  return out;
 }
 
 /** Eigen-decomposition of a symmetric n×n matrix (row-major), eigenvalues descending. */
@@ -85,19 +81,27 @@ export function symmetricEigen(matrix: Float64Array, n: number): { values: Float
   return { values, vectors };
 }
 
-/** Orthonormalises the m columns of q [n, m] in place (modified Gram–Schmidt, twice). */
-export function orthonormalize(q: Float64Array, n: number, m: number): void {
-  for (let pass = 0; pass < 2; pass++) {
+/**
+ * Orthonormalises the m columns of q [n, m] in place (modified Gram–Schmidt, twice by default), on
+ * a column-major copy: the columns are then contiguous, which the strided row-major loops were not.
+ */
+export function orthonormalize(q: Float64Array, n: number, m: number, passes = 2): void {
+  const cols = new Float64Array(n * m);
+  for (let k = 0; k < n; k++) for (let j = 0; j < m; j++) cols[j * n + k] = q[k * m + j];
+  for (let pass = 0; pass < passes; pass++) {
     for (let j = 0; j < m; j++) {
+      const cj = j * n;
       for (let i = 0; i < j; i++) {
+        const ci = i * n;
         let dot = 0;
-        for (let k = 0; k < n; k++) dot += q[k * m + i] * q[k * m + j];
-        for (let k = 0; k < n; k++) q[k * m + j] -= dot * q[k * m + i];
+        for (let k = 0; k < n; k++) dot += cols[ci + k] * cols[cj + k];
+        for (let k = 0; k < n; k++) cols[cj + k] -= dot * cols[ci + k];
       }
       let norm = 0;
-      for (let k = 0; k < n; k++) norm += q[k * m + j] ** 2;
-      norm = Math.sqrt(norm) || 1;
-      for (let k = 0; k < n; k++) q[k * m + j] /= norm;
+      for (let k = 0; k < n; k++) norm += cols[cj + k] * cols[cj + k];
+      const scale = 1 / (Math.sqrt(norm) || 1);
+      for (let k = 0; k < n; k++) cols[cj + k] *= scale;
     }
   }
+  for (let k = 0; k < n; k++) for (let j = 0; j < m; j++) q[k * m + j] = cols[j * n + k];
 }
