@@ -116,7 +116,7 @@ export const requests = {
   'train.start': z
     .object({
       preset: z.string().min(1).max(64),
-      seed: smallInt.optional(),
+      seed: z.number().int().min(0).max(MAX_SEED).optional(),
       /** path=value overrides, as on the command line (model.d, phases.0.steps, …) */
       overrides: z.record(z.string().max(64), z.union([z.number().finite(), z.string().max(64), z.boolean()])).optional(),
       maxSteps: z.number().int().min(1).max(10_000_000).optional(),

@@ -25,7 +25,9 @@ function openOpts(o: { data?: string; p?: number }): OpenOptions {
 /** Parses sequences given as "0,1,2,…" (one per --sequence). */
 function parseSequences(texts: string[], T: number): Int32Array {
   const seqs = texts.map((s) => s.split(/[\s,]+/).filter(Boolean).map(Number));
-  for (const s of seqs) if (s.length !== T || s.some((x) => !Number.isInteger(x))) throw new InvalidArgumentError(`a sequence needs ${T} integer tokens, got '${s.join(',')}'`);
+  seqs.forEach((s, i) => {
+    if (s.length !== T || s.some((x) => !Number.isInteger(x))) throw new InvalidArgumentError(`--sequence needs ${T} whole-number tokens separated by commas, got '${texts[i]}'`);
+  });
   return Int32Array.from(seqs.flat());
 }
 
@@ -34,6 +36,19 @@ function sequencesOf(src: AnalysisSource, given: string[], firstTest: number): I
   if (given.length > 0) return parseSequences(given, T);
   const n = Math.min(firstTest, src.data.test.n);
   return src.data.test.tokens.slice(0, n * T);
+}
+
+/**
+ * Opens a source; when its last snapshot holds non-finite weights (a run that diverged, or a
+ * trajectory with NaN rows) and no step was asked for, says on stderr which step is analysed.
+ */
+async function openNoting(spec: string, opts: OpenOptions, askedStep?: number): Promise<AnalysisSource> {
+  const src = await openSource(spec, opts);
+  const last = src.steps[src.steps.length - 1];
+  if (src.kind === 'run' && askedStep === undefined && !/@\d+$/.test(spec) && src.step !== last) {
+    process.stderr.write(`note: the weights of ${src.path} after step ${src.step} are not finite (the run diverged); analysing step ${src.step}, its last finite snapshot\n`);
+  }
+  return src;
 }
 
 export function registerAnalysis(program: Command, fail: (err: unknown) => never): void {
@@ -62,7 +77,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
     .addHelpText('after', '\nExample:\n  circuit-workbench analyze accuracy runs/curriculum-s0@3000 --json')
     .action(async (spec: string, o: { step?: number; json?: boolean; data?: string; p?: number }) => {
       try {
-        const src = await openSource(spec, openOpts(o));
+        const src = await openNoting(spec, openOpts(o), o.step);
         const r = await accuracy(src, o.step ?? src.step);
         if (o.json) process.stdout.write(JSON.stringify({ train: r.train, test: r.test, step: r.step, data: src.data.origin }) + '\n');
         else process.stdout.write(`step ${r.step} (data: ${src.data.origin})\ntrain: loss ${r.train.loss.toFixed(5)} accuracy ${r.train.accuracy.toFixed(4)}\ntest:  loss ${r.test.loss.toFixed(5)} accuracy ${r.test.accuracy.toFixed(4)}\n`);
@@ -83,7 +98,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
     .addHelpText('after', '\nColumns: step,sequence,position,attention,change (change: +1 grew, −1 shrank since the previous snapshot).\nExample:\n  circuit-workbench analyze attention runs/curriculum-s0 --over-training --first 2 --out attention.csv')
     .action(async (spec: string, o: { step?: number; sequence: string[]; first: number; overTraining?: boolean; from?: number; to?: number; stride: number; out?: string; data?: string; p?: number }) => {
       try {
-        const src = await openSource(spec, openOpts(o));
+        const src = await openNoting(spec, openOpts(o), o.step);
         const tokens = sequencesOf(src, o.sequence, o.first);
         const r = o.overTraining
           ? await attentionOverTraining(src, tokens, { from: o.from, to: o.to, stride: o.stride })
@@ -125,7 +140,7 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
         if (!['prefixes', 'train', 'test'].includes(o.set)) throw new InvalidArgumentError(`--set must be prefixes, train or test, got '${o.set}'`);
         if (o.everySnapshot && o.step !== undefined) throw new InvalidArgumentError('--step and --every-snapshot exclude each other; use --from and --to to choose the steps');
         if (!o.everySnapshot && (o.from !== undefined || o.to !== undefined)) throw new InvalidArgumentError('--from and --to go with --every-snapshot');
-        const src = await openSource(spec, openOpts(o));
+        const src = await openNoting(spec, openOpts(o), o.step);
         const set = o.set as 'prefixes' | 'train' | 'test';
         const score = (s: number | null) => (s === null ? 'undefined' : s.toFixed(4));
         if (o.everySnapshot) {
@@ -159,8 +174,8 @@ export function registerAnalysis(program: Command, fail: (err: unknown) => never
     .addHelpText('after', '\nExample:\n  circuit-workbench analyze interpolate runs/scratch-s0 runs/curriculum-s0 --points 101 --out interpolation.csv')
     .action(async (specA: string, specB: string, o: { points: number; from: number; to: number; out?: string; data?: string; p?: number }) => {
       try {
-        const a = await openSource(specA, openOpts(o));
-        const b = await openSource(specB, openOpts(o));
+        const a = await openNoting(specA, openOpts(o));
+        const b = await openNoting(specB, openOpts(o));
         const progress = makeFractionBar('interpolating');
         const rows = await interpolate(a, b, { points: o.points, from: o.from, to: o.to, onProgress: (f) => progress.update(f) });
         progress.stop();

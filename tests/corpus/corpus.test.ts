@@ -314,12 +314,18 @@ describe('the real CLI', () => {
       ['accuracy of a garbage .onnx', ['analyze', 'accuracy', files.onnx[2].path]],
       ['accuracy of a run with garbage run.json', ['analyze', 'accuracy', files.runs[1].path]],
       ['train --steps 1e20', ['train', '--preset', 'fig5-scratch', '--steps', '1e20', '--out', join(root, 'never')]],
+      ['train --out /proc/x (a folder that takes no new entries)', ['train', '--preset', 'fig5-scratch', '--steps', '10', '--out', '/proc/x']],
+      ['train --out /sys/x (a folder that refuses writes)', ['train', '--preset', 'fig5-scratch', '--steps', '10', '--out', '/sys/x']],
       ['train --set model.d=100000', ['train', '--preset', 'fig5-scratch', '--set', 'model.d=100000', '--out', join(root, 'never2')]],
       ['interpolate --to 1e308', ['analyze', 'interpolate', files.goodRun, files.goodRun, '--to', '1e308']],
       ['interpolate --out into a folder that does not exist', ['analyze', 'interpolate', files.goodRun, files.goodRun, '--points', '2', '--out', join(root, 'no-such-folder', 'i.csv')]],
       ['attention --stride 0', ['analyze', 'attention', files.goodRun, '--over-training', '--stride', '0']],
       ['attention --first -1', ['analyze', 'attention', files.goodRun, '--first', '-1']],
       ['export over the run\'s own run.json', ['export', files.goodRun, '--out', join(files.goodRun, 'run.json')]],
+      ['sweep start --out inside a run folder', ['sweep', 'start', '--preset', 'fig5-scratch', '--seeds', '0', '--max-steps', '1', '--out', join(files.goodRun, 'sweep')]],
+      ['experiment --out a run folder', ['experiment', 'fig5', '--seeds', '0', '--max-steps', '1', '--out', files.goodRun]],
+      ['export --out /proc/x.onnx (a folder that takes no new files)', ['export', files.goodRun, '--out', '/proc/x.onnx']],
+      ['attention --sequence of letters', ['analyze', 'attention', files.goodRun, '--sequence', 'a,b,c,d,e,f']],
       ['export a snapshot whose weights are NaN', ['export', nanRun, '--step', '10', '--out', join(root, 'nan.onnx')]],
       ['export the last snapshot of a run that became NaN', ['export', nanRun, '--out', join(root, 'nan-last.onnx')]],
       // the files onnxruntime itself refuses: its log lines and its own text must not reach the terminal
@@ -339,6 +345,7 @@ describe('the real CLI', () => {
     expect(wrong).toEqual([]);
     // the run whose run.json export was asked to overwrite still opens; nothing was written for the NaN run
     expect(readManifest(files.goodRun).status).toBe('complete');
+    expect(['sweep', 'sweep.json', 'summary.csv'].filter((f) => existsSync(join(files.goodRun, f))), 'a sweep wrote into a run folder').toEqual([]);
     expect(existsSync(join(root, 'nan.onnx')) || existsSync(join(root, 'nan-last.onnx'))).toBe(false);
   });
 });

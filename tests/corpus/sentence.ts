@@ -13,6 +13,7 @@ export const INTERNAL = [
   /\bundefined\b/, // a missing field printed as JavaScript's value
   /9007199254740991/, // zod's integer bound, not the call's
   /This is an invalid model|\*guarantees\*/, // onnxruntime's text untranslated
+  /\bE(?:NOENT|ACCES|PERM|NOSPC|IO|ROFS|NOTDIR|ISDIR|EXIST|INVAL)\b/, // a bare errno code instead of what it means
 ];
 
 /** Why `message` is not one clear sentence, or null when it is. */

@@ -13,6 +13,7 @@ import { runStatus, summarizeSweep, summaryCsv, type SweepSummary } from './swee
 import { cancelArrays, readQueue, submitArray } from './slurmScheduler.js';
 import { runSpecFor, runSweepLocally } from './localScheduler.js';
 import { newRunConfig } from './launcher.js';
+import { refuseWriteIntoRun } from '../runs/runFolder.js';
 
 export type SchedulerKind = 'local' | 'slurm';
 
@@ -31,6 +32,7 @@ export function openSweep(sweepDir: string, spec: SweepSpec, kind: SchedulerKind
     if (slurm) old.scheduler.slurm = slurm;
     return old;
   }
+  refuseWriteIntoRun(join(sweepDir, SWEEP_FILE)); // nothing of a sweep goes into a run's folder
   makeDirectory(sweepDir);
   return { format: SWEEP_FORMAT, version: SWEEP_FORMAT_VERSION, createdAt: new Date().toISOString(), spec, cells, runs, scheduler: { kind, slurm, submissions: [] } };
 }

@@ -65,7 +65,7 @@ const FS_SENTENCES: Record<string, string> = {
   EISDIR: 'it is a folder, not a file',
   EMFILE: 'too many files are open; close other programs and try again',
   EIO: 'the disk reported an input/output error',
-  ENOENT: 'no such file or folder; check the path (a file is written only into a folder that exists)',
+  ENOENT: 'there is no such file or folder',
 };
 
 /** What a file-system error means, without its path ("the disk is full; …"), or null for other errors. */

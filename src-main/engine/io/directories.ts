@@ -1,5 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileSystemReason } from './atomic.js';
 
 /** A folder that cannot be created; the message says which and why. */
 export class FolderError extends Error {
@@ -35,7 +36,8 @@ export function makeDirectory(path: string): void {
       const code = (err as NodeJS.ErrnoException).code;
       // another process made it first
       if (code === 'EEXIST' && statSync(d).isDirectory()) continue;
-      throw new FolderError(`cannot create ${path}: making ${d} failed with ${code ?? String(err)}; choose another folder`);
+      const why = code === 'ENOENT' ? `${dirname(d)} does not accept new folders` : (fileSystemReason(err)?.split(';')[0] ?? `the system refused to make ${d} (${code ?? String(err)})`);
+      throw new FolderError(`cannot create ${path}: ${why}; choose another folder`);
     }
   }
 }

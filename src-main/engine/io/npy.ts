@@ -4,7 +4,7 @@
  * clear NpyError, never a crash or a silently wrong array.
  */
 import { closeSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { writeFileAtomic } from './atomic.js';
+import { fileSystemReason, writeFileAtomic } from './atomic.js';
 
 export type NpyDtype = 'int32' | 'float32' | 'int64' | 'float64' | 'uint8' | 'int8' | 'int16' | 'uint16' | 'uint32';
 export type NpyData = Int32Array | Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array;
@@ -129,7 +129,7 @@ export function readNpy(path: string): NpyArray {
   try {
     buf = readFileSync(path);
   } catch (err) {
-    throw new NpyError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new NpyError(`cannot read ${path}: ${fileSystemReason(err)?.split(';')[0] ?? (err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   return parseNpy(buf, path);
 }

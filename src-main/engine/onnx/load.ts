@@ -13,6 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { DataType, decodeModel, encodeModel, toNumber, type Model, type Tensor, type ValueInfo } from './proto.js';
 import { META } from './export.js';
 import type { ModelConfig } from '../model/config.js';
+import { fileSystemReason } from '../io/atomic.js';
 
 export class OnnxFormatError extends Error {
   override name = 'OnnxFormatError';
@@ -215,7 +216,7 @@ export function readCheckpointDraft(path: string): CheckpointDraft {
   try {
     size = statSync(path).size;
   } catch (err) {
-    throw new OnnxFormatError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new OnnxFormatError(`cannot read ${path}: ${fileSystemReason(err)?.split(';')[0] ?? (err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   if (size > MAX_BYTES) throw new OnnxFormatError(`${path} is ${size} bytes; checkpoints over 1 GiB are not models of this workbench`);
   return decodeCheckpoint(readFileSync(path), path);

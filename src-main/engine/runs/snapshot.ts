@@ -39,7 +39,8 @@ export function exportSnapshot(runDir: string, step: number | null, out: string)
   try {
     writeFileAtomic(out, bytes);
   } catch (err) {
-    throw new RunFormatError(`cannot write ${out}: ${fileSystemReason(err) ?? (err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new RunFormatError(`cannot write ${out}: ${code === 'ENOENT' ? `${outDir} takes no new files; choose another folder` : (fileSystemReason(err) ?? code ?? String(err))}`);
   }
   return { step: k, bytes: bytes.length };
 }

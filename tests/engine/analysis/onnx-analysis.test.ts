@@ -274,7 +274,7 @@ describe('opening what a researcher has', () => {
     truncateSync(join(broken, 'trajectory.npy'), 1000);
     await expect(openSource(broken)).rejects.toThrow(/trajectory.npy is truncated/);
     rmSync(join(broken, 'trajectory.npy'));
-    await expect(openSource(broken)).rejects.toThrow(/cannot read .*trajectory.npy: ENOENT/);
+    await expect(openSource(broken)).rejects.toThrow(/cannot read .*trajectory.npy: there is no such file or folder$/);
     rmSync(join(broken, 'run.json'));
     await expect(openSource(broken)).rejects.toThrow(/is neither a run folder \(no run.json\) nor a folder of .onnx checkpoints/);
     await expect(openSource(join(root, 'no-such-thing'))).rejects.toThrow(/does not exist/);

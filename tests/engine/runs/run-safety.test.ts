@@ -96,5 +96,13 @@ describe('a diverging run', () => {
     expect(acc.train.accuracy).toBeGreaterThanOrEqual(0);
     const lastStep = src.steps[src.steps.length - 1];
     if (lastStep !== src.step) expect(() => src.weightsAt(lastStep)).toThrow(/are not finite numbers \(the run diverged: the training diverged/);
+    // the CLI says which step it analyses when the last one is not finite, and refuses to export that one
+    const analysed = cli(['analyze', 'accuracy', dir]);
+    expect(analysed.code, analysed.stderr).toBe(0);
+    expect(lastStep, 'the run kept a non-finite snapshot after its last finite one').toBeGreaterThan(src.step);
+    expect(analysed.stderr).toBe(`note: the weights of ${dir} after step ${src.step} are not finite (the run diverged); analysing step ${src.step}, its last finite snapshot\n`);
+    const exported = cli(['export', dir, '--out', join(tempDir(), 'diverged.onnx')]);
+    expect(exported.code).toBe(1);
+    expect(exported.stderr).toMatch(new RegExp(`are not finite numbers .*; the last finite one before it is step ${src.step}: export that with --step ${src.step}\n$`));
   });
 });
