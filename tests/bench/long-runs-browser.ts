@@ -4,7 +4,8 @@
  * from navigating to a view (`…#curves`) until its figures are drawn: Curves with the five runs,
  * and the attention over training of the first run. Each view is visited in a fresh page twice:
  * first while the server has read nothing yet, then again. The server's CPU time (user + system,
- * from /proc) is printed next to the wall time.
+ * from /proc) and the page's main-thread time (Chromium's TaskDuration) are printed next to the
+ * wall time, with when the page's script and the view's last answer had arrived.
  *
  *   npx electron-vite build
  *   CW_BENCH_RUNS=runA node --import tsx tests/bench/long-runs-browser.ts
@@ -48,7 +49,7 @@ const DRAWN = `new Promise((resolve, reject) => {
   check();
 })`;
 
-const token = 'bench-' + Math.random().toString(36).slice(2);
+const token = 'bench-token-' + Math.random().toString(36).slice(2);
 const { runs } = synthesiseLongRuns(model, dir, 5);
 const server = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'inherit'] });
 try {
@@ -76,11 +77,19 @@ try {
       for (const visit of ['first visit', 'again']) {
         const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
         const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Performance.enable');
         const cpu = cpuOf(server.pid!);
         await page.goto(`${url}#${view}`);
         const drawnAt = (await page.evaluate(DRAWN)) as number;
         const figures = (await page.evaluate("document.querySelectorAll('main section.figure').length")) as number;
-        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt)} after navigation (server CPU ${s(cpuOf(server.pid!) - cpu)}), ${figures} figure${figures > 1 ? 's' : ''}`);
+        // the page's main-thread time (its share of the CPU), and when its code and the view's answers had arrived
+        const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+        const busy = metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+        const [loaded, answered] = (await page.evaluate(
+          "[Math.max(...performance.getEntriesByType('resource').filter((e) => /\\.js$/.test(e.name)).map((e) => e.responseEnd)), Math.max(...performance.getEntriesByType('resource').filter((e) => /api\\/(source\\.metrics|analysis\\.)/.test(e.name)).map((e) => e.responseEnd))]",
+        )) as number[];
+        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt)} after navigation (server CPU ${s(cpuOf(server.pid!) - cpu)}, page main thread ${s(busy * 1000)}), ${figures} figure${figures > 1 ? 's' : ''}; script loaded at ${s(loaded)}, last answer at ${s(answered)}`);
         await context.close();
       }
     }
