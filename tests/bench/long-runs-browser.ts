@@ -2,9 +2,11 @@
  * Long runs end to end in a real browser: `circuit-workbench serve` on five synthesised
  * 100,000-step runs (10,001 snapshots each), Debian's Chromium through Playwright, and the time
  * from navigating to a view (`…#curves`) until its figures are drawn: Curves with the five runs,
- * and the attention over training of the first run. Each view is visited in a fresh page twice:
+ * and the attention over training of the first run; and, for comparison, the app alone (the Runs
+ * view listing the five runs, no figure). Each view is visited in a fresh page twice:
  * first while the server has read nothing yet, then again. The server's CPU time (user + system,
- * from /proc) is printed next to the wall time.
+ * from /proc) and the page's main-thread time (Chromium's TaskDuration) are printed next to the
+ * wall time, with when the page's script and the view's last answer had arrived.
  *
  *   npx electron-vite build
  *   CW_BENCH_RUNS=runA node --import tsx tests/bench/long-runs-browser.ts
@@ -39,7 +41,7 @@ function cpuOf(pid: number): number {
  */
 const DRAWN = `new Promise((resolve, reject) => {
   const check = () => {
-    const figures = [...document.querySelectorAll('main section.figure')];
+    const figures = location.hash === '#runs' ? [...document.querySelectorAll('[data-testid="sources-table"] tbody tr')].slice(4, 5).map(() => ({ getAttribute: () => 'ready' })) : [...document.querySelectorAll('main section.figure')];
     if (figures.some((f) => f.getAttribute('data-state') === 'error')) reject(new Error(figures.map((f) => f.textContent).join(' | ')));
     else if (figures.length > 0 && figures.every((f) => f.getAttribute('data-state') === 'ready')) requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
     else if (performance.now() > 120000) reject(new Error('not drawn after 2 minutes'));
@@ -48,7 +50,7 @@ const DRAWN = `new Promise((resolve, reject) => {
   check();
 })`;
 
-const token = 'bench-' + Math.random().toString(36).slice(2);
+const token = 'bench-token-' + Math.random().toString(36).slice(2);
 const { runs } = synthesiseLongRuns(model, dir, 5);
 const server = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'inherit'] });
 try {
@@ -70,17 +72,26 @@ try {
   const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   try {
     for (const [view, what] of [
+      ['runs', 'the app alone (Runs view)'],
       ['curves', 'Curves, five runs'],
       ['attention-training', 'attention over training'],
     ] as const) {
       for (const visit of ['first visit', 'again']) {
         const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
         const page = await context.newPage();
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Performance.enable');
         const cpu = cpuOf(server.pid!);
         await page.goto(`${url}#${view}`);
         const drawnAt = (await page.evaluate(DRAWN)) as number;
-        const figures = (await page.evaluate("document.querySelectorAll('main section.figure').length")) as number;
-        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt)} after navigation (server CPU ${s(cpuOf(server.pid!) - cpu)}), ${figures} figure${figures > 1 ? 's' : ''}`);
+        const figures = (await page.evaluate("document.querySelectorAll('main section.figure').length")) as number; // 0 in the Runs view
+        // the page's main-thread time (its share of the CPU), and when its code and the view's answers had arrived
+        const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+        const busy = metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+        const [loaded, answered] = (await page.evaluate(
+          "[Math.max(...performance.getEntriesByType('resource').filter((e) => /\\.js$/.test(e.name)).map((e) => e.responseEnd)), Math.max(...performance.getEntriesByType('resource').filter((e) => /api\\/(source\\.metrics|analysis\\.)/.test(e.name)).map((e) => e.responseEnd))]",
+        )) as number[];
+        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt)} after navigation (server CPU ${s(cpuOf(server.pid!) - cpu)}, page main thread ${s(busy * 1000)}), ${figures} figure${figures === 1 ? '' : 's'}; script loaded at ${s(loaded)}, last answer at ${Number.isFinite(answered) ? s(answered) : '—'}`);
         await context.close();
       }
     }

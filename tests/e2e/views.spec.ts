@@ -164,6 +164,27 @@ test('every chart redraws after leaving its view and coming back, and after a re
   await expect.poll(() => inked(curves)).toBeGreaterThan(500);
 });
 
+test("the Curves tooltip shows every run's exact row of metrics.csv at the step under the pointer", async ({ page }) => {
+  await openBoth(page);
+  await goTo(page, 'curves');
+  const fig = page.locator('section.figure').first();
+  await expect(fig).toHaveAttribute('data-state', 'ready');
+  const box = (await fig.locator('.chart').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.6);
+  // asked for when the pointer gets there: '…' until the rows arrive
+  await expect.poll(() => fig.locator('.chart').innerText()).toMatch(/sparse: train [\d.]+ · test [\d.]+/);
+  const shown = await fig.locator('.chart').innerText();
+  const step = Number(/step (\d+)/.exec(shown)![1]);
+  expect(step).toBeGreaterThan(0);
+  for (const run of ['sparse', 'dense']) {
+    const lines = readFileSync(join(workspace, run, 'metrics.csv'), 'utf8').trim().split('\n');
+    const header = lines[0].split(',');
+    const row = lines.find((l) => l.split(',')[0] === String(step))!.split(',');
+    const at = (name: string) => Number(row[header.indexOf(name)]).toPrecision(4);
+    expect(shown).toContain(`${run}: train ${at('train_acc')} · test ${at('test_acc')}`);
+  }
+});
+
 test('the slider, its label and the views show the same step after the primary run changes', async ({ page }) => {
   await openBoth(page);
   const slider = page.locator('#cursor-slider');

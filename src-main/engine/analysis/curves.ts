@@ -27,12 +27,12 @@ export function ema(values: ArrayLike<number | null>, smoothing: number): (numbe
   return Array.from(y, (v, i) => (Number.isNaN(v) ? (raw ? values[i] ?? null : null) : v));
 }
 
-/** ema into a Float64Array, NaN where a value is missing. */
-export function emaColumn(values: ArrayLike<number | null>, smoothing: number): Float64Array {
+/** ema of the first `length` values into a Float64Array, NaN where a value is missing. */
+export function emaColumn(values: ArrayLike<number | null>, smoothing: number, length = values.length): Float64Array {
   const s = Math.min(MAX_SMOOTHING, Math.max(0, Number.isFinite(smoothing) ? smoothing : 0));
-  const out = new Float64Array(values.length);
+  const out = new Float64Array(length);
   let y = NaN;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < length; i++) {
     const x = values[i];
     if (x === null || !Number.isFinite(x)) out[i] = NaN;
     else out[i] = y = s === 0 || Number.isNaN(y) ? x : s * y + (1 - s) * x;
@@ -158,7 +158,8 @@ export function curvesTable(m: MetricColumnsLike, req: CurvesRequest = {}): Curv
   while (from < m.rows && req.from !== undefined && m.step[from] < req.from) from++;
   let to = m.rows;
   while (to > from && req.to !== undefined && m.step[to - 1] > req.to) to--;
-  const smoothed = CURVE_COLUMNS.map((c) => (smoothing > 0 ? emaColumn(m[c], smoothing) : m[c]));
+  // a row's average depends on the rows before it only: the rows past the range are not smoothed
+  const smoothed = CURVE_COLUMNS.map((c) => (smoothing > 0 ? emaColumn(m[c], smoothing, to) : m[c]));
   const rows = downsampleRows(m.step, smoothed, req.maxPoints ?? Infinity, { logSteps: req.logSteps, from, to });
   const pick = (col: ArrayLike<number>) => Array.from(rows, (i) => (Number.isFinite(col[i]) ? col[i] : null));
   return {

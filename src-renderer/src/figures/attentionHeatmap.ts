@@ -3,7 +3,8 @@
  * snapshot's row placed at its step (dense early snapshots make thin rows), columns = positions
  * 1..T, a dashed line after position k, the cursor step as a horizontal line. One heatmap per sequence; the colour scale can be shared between them. The 'change'
  * mode shows the engine's sign of the change since the previous row (+1 grew, −1 shrank,
- * 0 unchanged or first row) in the colours of Fig. 2. Pure.
+ * 0 unchanged or first row) in the colours of Fig. 2. A long run's rows are drawn one per pixel
+ * row or so (drawnRows); tooltips give the drawn snapshot's own numbers, the CSV every snapshot. Pure.
  */
 import type { CustomSeriesRenderItem, EChartsOption } from 'echarts';
 import type { Response } from '../../../src-main/api/contract.js';
@@ -24,6 +25,8 @@ export interface HeatmapSettings {
   tokens?: number[];
   /** the colour scale; default heatmapRange(answer, mode, sequence) */
   range?: [number, number];
+  /** the most rows drawn (drawnRows); default HEATMAP_DRAWN_ROWS */
+  maxRows?: number;
 }
 
 const UNCHANGED = '#f1f3f5';
@@ -65,6 +68,33 @@ export function rowSpans(steps: number[]): [number, number][] {
   return steps.map((s, i) => [i === 0 ? s : (steps[i - 1] + s) / 2, i === n - 1 ? s : (s + steps[i + 1]) / 2]);
 }
 
+/**
+ * The most rows a heatmap draws: more than the tallest plot has pixel rows. A long run has
+ * 10,001 snapshots, and ECharts draws each cell as its own rectangle (120,000 of them took
+ * seconds); the CSV keeps every snapshot.
+ */
+export const HEATMAP_DRAWN_ROWS = 600;
+
+/**
+ * The rows drawn, with the stretch of the step axis each covers: every row when they fit, else
+ * per band of (bottom − top) / maxRows steps the last snapshot in it (the one a canvas would paint
+ * over the others), stretched over the band's rows so that the drawn rows tile the axis.
+ */
+export function drawnRows(spans: [number, number][], maxRows = HEATMAP_DRAWN_ROWS): { row: number; from: number; to: number }[] {
+  if (spans.length <= maxRows) return spans.map(([from, to], row) => ({ row, from, to }));
+  const top = spans[0][0];
+  const band = (spans[spans.length - 1][1] - top) / maxRows;
+  const bandOf = (r: number) => Math.min(maxRows - 1, Math.floor((spans[r][0] - top) / band));
+  const out: { row: number; from: number; to: number }[] = [];
+  for (let first = 0; first < spans.length; ) {
+    let last = first;
+    while (last + 1 < spans.length && bandOf(last + 1) === bandOf(first)) last++;
+    out.push({ row: last, from: spans[first][0], to: spans[last][1] });
+    first = last + 1;
+  }
+  return out;
+}
+
 /** The step of a clicked heatmap cell (ECharts click params: seriesType and value [t, from, to, v, step]). */
 export function heatmapClickStep(answer: OverTrainingAnswer, seriesType: string | undefined, value: unknown): number | null {
   if (seriesType !== 'custom' || !Array.isArray(value)) return null;
@@ -101,10 +131,10 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
   const cube = mode === 'attention' ? answer.values : answer.change;
   const spans = rowSpans(steps);
   const data: [number, number, number, number, number][] = [];
-  steps.forEach((step, r) => {
+  for (const { row: r, from, to } of drawnRows(spans, settings.maxRows)) {
     const row = cube[r]?.[sequence] ?? [];
-    for (let t = 1; t <= T; t++) data.push([t, spans[r][0], spans[r][1], row[t - 1] ?? NaN, step]);
-  });
+    for (let t = 1; t <= T; t++) data.push([t, from, to, row[t - 1] ?? NaN, steps[r]]);
+  }
   const [lo, hi] = settings.range ?? heatmapRange(answer, mode, sequence);
   const row = settings.cursor === null ? -1 : nearestRow(steps, settings.cursor);
   const kName = `k = ${k}: end of the summed prefix`;

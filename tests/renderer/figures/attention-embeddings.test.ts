@@ -11,6 +11,8 @@ import { attentionEdges, attentionGraphCsv, attentionGraphOption, type Attention
 import {
   attentionHeatmapCsv,
   attentionHeatmapOption,
+  drawnRows,
+  HEATMAP_DRAWN_ROWS,
   heatmapClickStep,
   heatmapRange,
   nearestRow,
@@ -242,6 +244,33 @@ describe('attention over training (Fig. 3)', () => {
     // a row spans halfway to its neighbours; the axis runs from the first step to the last
     expect(rowSpans([0, 1, 2, 10, 20])).toEqual([[0, 0.5], [0.5, 1.5], [1.5, 6], [6, 15], [15, 20]]);
     expect(rowSpans([7])).toEqual([[6.5, 7.5]]);
+  });
+
+  it("draws a long run's 10,001 snapshots as about one row per pixel row, tiling the step axis, with exact values", () => {
+    // dense snapshots at the start, then every 10 steps to 100,000
+    const steps = [...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 10_000 }, (_, i) => 10 * (i + 1))];
+    const T = 4;
+    const value = (r: number, t: number) => ((r * 7 + t) % 13) / 13;
+    const answer: OverTrainingAnswer = { steps, T, k: 2, values: steps.map((_, r) => [Array.from({ length: T }, (_, t) => value(r, t))]), change: steps.map(() => [Array.from({ length: T }, () => 0)]) };
+    const spans = rowSpans(steps);
+    const rows = drawnRows(spans);
+    expect(rows.length).toBeLessThanOrEqual(HEATMAP_DRAWN_ROWS);
+    expect(rows.length).toBeGreaterThan(HEATMAP_DRAWN_ROWS / 2);
+    // the drawn rows tile the axis from the first step to the last, each over its own step
+    expect(rows[0].from).toBe(0);
+    expect(rows.at(-1)).toEqual({ row: steps.length - 1, from: rows.at(-1)!.from, to: 100_000 });
+    rows.forEach((d, i) => {
+      if (i > 0) expect(d.from).toBe(rows[i - 1].to);
+      expect(steps[d.row]).toBeGreaterThanOrEqual(d.from);
+      expect(steps[d.row]).toBeLessThanOrEqual(d.to);
+    });
+    const cells = ((attentionHeatmapOption(answer, { sequence: 0, mode: 'attention', cursor: 50_000 }).series as { type: string; data: number[][] }[]).find((x) => x.type === 'custom')!).data;
+    expect(cells).toHaveLength(rows.length * T);
+    // each cell holds its snapshot's own value and step
+    for (const [t, , , v, step] of cells) expect(v).toBe(value(steps.indexOf(step), t - 1));
+    // a short run is drawn whole, and the CSV keeps every snapshot of a long one
+    expect(drawnRows(rowSpans([0, 1, 2, 10, 20]))).toHaveLength(5);
+    expect(attentionHeatmapCsv(answer, 0, 'attention').trim().split('\n')).toHaveLength(steps.length + 1);
   });
 
   it('draws the k line on the boundary between position k and position k+1', () => {
