@@ -23,8 +23,8 @@ export const TSNE_ITERATIONS = 500;
  * Early exaggeration ends sooner once it has done its work (as opt-SNE, Belkina et al. 2019, ends it
  * by the KL divergence): after at least 150 iterations, when the gradient's norm changed by less than
  * 2 % over the last 25. On the fig5 pair the norm falls from 0.14 to 0.106 by iteration 100 and
- * stays there, so 150 exaggerated iterations instead of 250 (trustworthiness 0.9995 either way;
- * stopping at 125 gave 0.998); the 250 plain ones follow as before.
+ * stays there, so 150 exaggerated iterations instead of 250; the 250 plain ones follow as before.
+ * Trustworthiness of the CLI's layout of that pair: 0.998, against 0.9992 with all 250.
  */
 const EXAGGERATION_MIN = 150;
 const EXAGGERATION_CHECK = 25;
