@@ -20,6 +20,16 @@ export interface TsneOptions {
 export const TSNE_EXAGGERATION_ITERATIONS = 250;
 export const TSNE_ITERATIONS = 500;
 /**
+ * Early exaggeration ends sooner once it has done its work (as opt-SNE, Belkina et al. 2019, ends it
+ * by the KL divergence): after at least 150 iterations, when the gradient's norm changed by less than
+ * 2 % over the last 25. On the fig5 pair the norm falls from 0.14 to 0.106 by iteration 100 and
+ * stays there, so 150 exaggerated iterations instead of 250; the 250 plain ones follow as before.
+ * Trustworthiness of the CLI's layout of that pair: 0.998, against 0.9992 with all 250.
+ */
+const EXAGGERATION_MIN = 150;
+const EXAGGERATION_CHECK = 25;
+const EXAGGERATION_SETTLED = 0.02;
+/**
  * The repulsion is interpolated on an FFT grid of side s when s² ≤ 6n cells, else Barnes–Hut: the
  * FFT's cost is the grid's, (6 × the embedding's width)², Barnes–Hut's grows as n log n. Measured on
  * the fig5 pair (n = 2,182, grouped Barnes–Hut): FFT 1.4 ms against 4.6 ms on a 64 grid, 5 against 4.5
@@ -30,7 +40,8 @@ export const TSNE_FFT_CELLS_PER_POINT = 6;
 
 /**
  * t-SNE (van der Maaten 2014) as openTSNE runs it by default: perplexity 30 over the
- * 3·perplexity nearest neighbours, early exaggeration 12 for 250 iterations, then 250 more,
+ * 3·perplexity nearest neighbours, early exaggeration 12 for up to 250 iterations (fewer once its
+ * gradient has settled), then 250 more,
  * learning rate n/12 (Belkina et al. 2019: with it, 500 iterations converge where sklearn's n/48
  * needs 1,000), momentum 0.5 then 0.8, per-parameter gains, PCA initialisation (std 1e-4).
  * The hot loops live in plain functions: V8 optimises those, not loops in a long async function.
@@ -64,10 +75,24 @@ export async function tsne(points: Float64Array, n: number, dim: number, init: F
   };
   // a chunk of iterations between checks of the signal: a few milliseconds of work
   const chunk = 5;
-  for (let iter = 0; iter < iterations; iter += chunk) {
+  let total = iterations; // less the exaggerated iterations skipped
+  let exaggerationEnd = exaggerated;
+  let lastNorm = Infinity;
+  for (let iter = 0; iter < total; iter += chunk) {
     checkCancel(opts.signal);
-    for (let it = iter; it < Math.min(iterations, iter + chunk); it++) gradientStep(state, it < exaggerated ? 12 : 1, it < exaggerated ? 0.5 : 0.8);
-    if (iter % 10 === 0) opts.onProgress?.('t-SNE', 0.1 + (0.9 * iter) / iterations);
+    for (let it = iter; it < Math.min(total, iter + chunk); it++) {
+      const exaggerating = it < exaggerationEnd;
+      gradientStep(state, exaggerating ? 12 : 1, exaggerating ? 0.5 : 0.8);
+      if (exaggerating && (it + 1) % EXAGGERATION_CHECK === 0) {
+        const norm = gradientNorm(state.grad);
+        if (it + 1 >= EXAGGERATION_MIN && Math.abs(lastNorm - norm) < EXAGGERATION_SETTLED * lastNorm) {
+          total -= exaggerationEnd - (it + 1);
+          exaggerationEnd = it + 1;
+        }
+        lastNorm = norm;
+      }
+    }
+    if (iter % 10 === 0) opts.onProgress?.('t-SNE', 0.1 + (0.9 * iter) / total);
     await tick();
   }
   checkCancel(opts.signal);
@@ -127,6 +152,12 @@ function symmetrise(n: number, k: number, nbr: Int32Array, pval: Float64Array): 
   });
   for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
   return { rowStart, pairJ, pairP };
+}
+
+function gradientNorm(grad: Float64Array): number {
+  let s = 0;
+  for (let c = 0; c < grad.length; c++) s += grad[c] * grad[c];
+  return Math.sqrt(s);
 }
 
 /** The side of the bounding square of the embedding. */
