@@ -177,12 +177,12 @@ describe("source.metrics' maxPoints", () => {
     const call = (req: unknown) => dispatch(handlers, 'source.metrics', req) as Promise<MetricsAnswer>;
     const { id } = (await dispatch(handlers, 'source.open', { path: long })) as { id: string };
     for (const [req, message] of [
-      [{ id, maxPoints: MIN_DRAWN_ROWS - 1 }, /'maxPoints' too small/],
-      [{ id, maxPoints: MAX_DRAWN_ROWS + 1 }, /'maxPoints' too big/],
-      [{ id, maxPoints: 1000.5 }, /'maxPoints' expected int/],
+      [{ id, maxPoints: MIN_DRAWN_ROWS - 1 }, /'maxPoints' must be at least 100\b/],
+      [{ id, maxPoints: MAX_DRAWN_ROWS + 1 }, /'maxPoints' must be at most 1,000,000\b/],
+      [{ id, maxPoints: 1000.5 }, /'maxPoints' must be a whole number/],
       [{ id, maxPoints: '1000' }, /'maxPoints' expected number/],
-      [{ id, smoothing: 1 }, /'smoothing' too big/],
-      [{ id, smoothing: -0.1 }, /'smoothing' too small/],
+      [{ id, smoothing: 1 }, /'smoothing' must be less than 1\b|'smoothing' must be at most/],
+      [{ id, smoothing: -0.1 }, /'smoothing' must be at least 0\b/],
       [{ id, from: 10, to: 5 }, /has 'from' after 'to'/],
       [{ id, logSteps: 'yes' }, /'logSteps' expected boolean/],
     ] as const) await expect(call(req), JSON.stringify(req)).rejects.toThrow(message);
