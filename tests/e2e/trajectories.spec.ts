@@ -4,46 +4,27 @@
  * own server and runs: two runs of one width and a narrower one.
  */
 import { expect, test } from '@playwright/test';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cliOrThrow, startServe } from '../processes.js';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../bin/circuit-workbench.js', import.meta.url));
 const SMALL = ['--T', '6', '--k', '3', '--h', '16', '--n-train', '64', '--n-test', '32', '--n-heldout', '0', '--lr', '0.02', '--set', 'snapshots.denseUntil=0', '--set', 'snapshots.every=10'];
 let workspace = '';
 let server: ChildProcess | null = null;
 let url = '';
-
-function cli(args: string[]): void {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`circuit-workbench ${args.join(' ')} failed: ${r.stderr}`);
-}
 
 const parameterCount = (run: string) => (JSON.parse(readFileSync(join(workspace, run, 'run.json'), 'utf8')) as { parameterCount: number }).parameterCount;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
   workspace = mkdtempSync(join(tmpdir(), 'cw-traj-'));
-  cli(['train', '--preset', 'fig5-scratch', '--seed', '1', ...SMALL, '--d', '8', '--set', 'phases.0.steps=30', '--out', join(workspace, 'wide-a'), '--json']);
-  cli(['train', '--preset', 'fig5-scratch', '--seed', '2', ...SMALL, '--d', '8', '--set', 'phases.0.steps=30', '--out', join(workspace, 'wide-b'), '--json']);
-  cli(['train', '--preset', 'fig5-scratch', '--seed', '3', ...SMALL, '--d', '2', '--set', 'phases.0.steps=30', '--out', join(workspace, 'narrow'), '--json']);
+  cliOrThrow(['train', '--preset', 'fig5-scratch', '--seed', '1', ...SMALL, '--d', '8', '--set', 'phases.0.steps=30', '--out', join(workspace, 'wide-a'), '--json']);
+  cliOrThrow(['train', '--preset', 'fig5-scratch', '--seed', '2', ...SMALL, '--d', '8', '--set', 'phases.0.steps=30', '--out', join(workspace, 'wide-b'), '--json']);
+  cliOrThrow(['train', '--preset', 'fig5-scratch', '--seed', '3', ...SMALL, '--d', '2', '--set', 'phases.0.steps=30', '--out', join(workspace, 'narrow'), '--json']);
   const token = 'traj-' + Math.random().toString(36).slice(2);
-  server = spawn(process.execPath, [CLI, 'serve', workspace, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
-    server!.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /open (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server!.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  });
+  ({ server, url } = await startServe([workspace, '--port', '0', '--token', token, '--no-demo']));
 });
 
 test.afterAll(() => {

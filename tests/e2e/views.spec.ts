@@ -5,22 +5,16 @@
  * field). Its own server and runs: a sparse and a dense snapshot schedule.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cliOrThrow, startServe } from '../processes.js';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../bin/circuit-workbench.js', import.meta.url));
 const SMALL = ['--T', '6', '--k', '3', '--d', '8', '--h', '16', '--n-train', '64', '--n-test', '32', '--n-heldout', '0', '--lr', '0.02'];
 let workspace = '';
 let server: ChildProcess | null = null;
 let url = '';
-
-function cli(args: string[]): void {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`circuit-workbench ${args.join(' ')} failed: ${r.stderr}`);
-}
 
 test.describe.configure({ mode: 'serial' });
 
@@ -28,25 +22,12 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   workspace = mkdtempSync(join(tmpdir(), 'cw-views-'));
   // 5 snapshots (0, 10, …, 40) and 61 snapshots (every step): the slider's range changes with the primary run
-  cli(['train', '--preset', 'fig5-curriculum', '--seed', '3', ...SMALL, '--set', 'phases.0.steps=20', '--set', 'phases.1.steps=20', '--set', 'snapshots.denseUntil=0', '--set', 'snapshots.every=10', '--out', join(workspace, 'sparse'), '--json']);
-  cli(['train', '--preset', 'fig5-curriculum', '--seed', '4', ...SMALL, '--set', 'phases.0.steps=30', '--set', 'phases.1.steps=30', '--set', 'snapshots.denseUntil=60', '--set', 'snapshots.every=1', '--out', join(workspace, 'dense'), '--json']);
+  cliOrThrow(['train', '--preset', 'fig5-curriculum', '--seed', '3', ...SMALL, '--set', 'phases.0.steps=20', '--set', 'phases.1.steps=20', '--set', 'snapshots.denseUntil=0', '--set', 'snapshots.every=10', '--out', join(workspace, 'sparse'), '--json']);
+  cliOrThrow(['train', '--preset', 'fig5-curriculum', '--seed', '4', ...SMALL, '--set', 'phases.0.steps=30', '--set', 'phases.1.steps=30', '--set', 'snapshots.denseUntil=60', '--set', 'snapshots.every=1', '--out', join(workspace, 'dense'), '--json']);
   // a scratch run of the sparse run's seed with uneven snapshots: every step to 50, then every 50th to 400
-  cli(['train', '--preset', 'fig5-scratch', '--seed', '3', ...SMALL, '--set', 'phases.0.steps=400', '--set', 'snapshots.denseUntil=50', '--set', 'snapshots.every=50', '--out', join(workspace, 'uneven'), '--json']);
+  cliOrThrow(['train', '--preset', 'fig5-scratch', '--seed', '3', ...SMALL, '--set', 'phases.0.steps=400', '--set', 'snapshots.denseUntil=50', '--set', 'snapshots.every=50', '--out', join(workspace, 'uneven'), '--json']);
   const token = 'views-' + Math.random().toString(36).slice(2);
-  server = spawn(process.execPath, [CLI, 'serve', workspace, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
-    server!.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /open (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server!.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  });
+  ({ server, url } = await startServe([workspace, '--port', '0', '--token', token, '--no-demo']));
 });
 
 test.afterAll(() => {
@@ -399,20 +380,8 @@ test('embeddings are coloured on an ordered scale by the sum, the sum mod p or t
 test('on the bundled demo the Embeddings view opens on the d = 2 fig4 run at the end of its p = 2 phase', async ({ page }) => {
   test.setTimeout(180_000);
   const token = 'demo-' + Math.random().toString(36).slice(2) + '-0123456789';
-  const demo = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--token', token], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { server: demo, url: demoUrl } = await startServe(['--port', '0', '--token', token]);
   try {
-    const demoUrl = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
-      demo.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /open (http:\/\/\S+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-    });
     await page.goto(demoUrl);
     await expect(page.getByTestId('sources-table').locator('tbody tr')).toHaveCount(3, { timeout: 60_000 });
     await expect(page.getByTestId('cursor-step')).not.toHaveText('64000');

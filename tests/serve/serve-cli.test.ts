@@ -2,39 +2,27 @@
  * `circuit-workbench serve` as a user types it: with no folder it serves the bundled demo runs.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startServe } from '../processes.js';
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CLI, cli, tempDir } from '../helpers.js';
+import { cli, tempDir } from '../helpers.js';
 
 const renderer = tempDir();
 writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Circuit Workbench</title>');
 let child: ChildProcess | null = null;
 afterAll(() => void child?.kill('SIGTERM'));
 
-/** Starts the real CLI and resolves with the URL it prints. */
-function start(args: string[]): Promise<{ url: string; out: string }> {
-  child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CIRCUIT_WORKBENCH_RENDERER: renderer }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${out}`)), 60_000);
-    const read = (d: Buffer) => {
-      out += d.toString();
-      const m = /open (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1], out });
-      }
-    };
-    child!.stdout!.on('data', read);
-    child!.stderr!.on('data', read);
-    child!.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
+/** Starts the real `serve` (with a stand-in UI build) and resolves with the URL it prints. */
+async function start(args: string[]): Promise<{ url: string; out: string }> {
+  const started = await startServe(args, { env: { ...process.env, CIRCUIT_WORKBENCH_RENDERER: renderer } });
+  child = started.server;
+  return started;
 }
 
 describe('circuit-workbench serve', () => {
   it('with no folder, serves the bundled demo runs', async () => {
-    const { url, out } = await start(['serve', '--port', '0']);
+    const { url, out } = await start(['--port', '0']);
     expect(out).toMatch(/serving the bundled demo runs/);
     const page = await fetch(url);
     expect(page.status).toBe(200);

@@ -17,6 +17,7 @@ import { spawn } from 'node:child_process';
 import { CLI, tempDir } from '../../helpers.js';
 import { readManifest, readTrajectory } from '../../../src-main/engine/runs/runFolder.js';
 import { STRACE, parseStraceLog, straceCli, type FileCall } from '../runs/strace-kill.js';
+import { pool } from '../../processes.js';
 
 const root = tempDir('cw-sweep-kill-');
 const LAST_STEP = 30;
@@ -36,19 +37,6 @@ function runCli(args: string[]): Promise<{ code: number | null; stderr: string }
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stderr }));
   });
-}
-
-/** Runs `work` over `items`, `jobs` at a time (each sweep runs one worker at a time). */
-async function pool<T, R>(items: T[], jobs: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: jobs }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i], i);
-    }
-  }));
-  return out;
 }
 
 /** A kill point: whose calls are traced (the sweep process, or one run's worker) and which call. */

@@ -16,6 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, tempDir } from '../../helpers.js';
 import { STRACE, runFolderPaths, straceCli, type FileCall } from './strace-kill.js';
+import { pool } from '../../processes.js';
 
 const root = tempDir('cw-inject-');
 const tiny = ['--T', '6', '--k', '3', '--d', '8', '--h', '16', '--n-train', '64', '--n-test', '32', '--n-heldout', '16'];
@@ -33,19 +34,6 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** Runs `work` over `items`, `jobs` at a time. */
-async function pool<T, R>(items: T[], jobs: number, work: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: jobs }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i], i);
-    }
-  }));
-  return out;
 }
 
 describe('a run killed at any write or rename of a save resumes to the uninterrupted result', () => {
