@@ -106,6 +106,16 @@ export function heatmapSeriesName(mode: HeatmapMode): string {
   return mode === 'attention' ? 'attention a_t' : 'direction of change since the previous row';
 }
 
+/** 12,345: the first toLocaleString of a page sets up Intl, tens of ms before the first draw */
+const thousands = (v: number): string => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** The margins of the plot inside a heatmap figure (grid top + bottom), in pixels. */
+const GRID_TOP = 64;
+const GRID_BOTTOM = 52;
+
+/** The rows a heatmap of a figure `height` px tall draws at most: one per pixel row of its plot. */
+export const heatmapPlotRows = (height: number): number => Math.max(50, Math.min(HEATMAP_DRAWN_ROWS, Math.round(height - GRID_TOP - GRID_BOTTOM)));
+
 function fmt(v: number, mode: HeatmapMode): string {
   return mode === 'attention' ? v.toFixed(4) : (DIRECTION[String(Math.sign(v))] ?? String(v));
 }
@@ -162,7 +172,7 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
         ...(row >= 0 ? [{ name: cursorName }] : []),
       ],
     },
-    grid: { left: 76, right: 125, top: 64, bottom: 52 },
+    grid: { left: 76, right: 125, top: GRID_TOP, bottom: GRID_BOTTOM },
     xAxis: {
       type: 'value',
       name: 'position t',
@@ -184,7 +194,7 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
       min: top,
       max: bottom,
       splitLine: { show: false },
-      axisLabel: { formatter: (v: number) => (Number.isInteger(v) ? v.toLocaleString('en-US') : '') },
+      axisLabel: { formatter: (v: number) => (Number.isInteger(v) ? thousands(v) : '') },
     },
     visualMap:
       mode === 'attention'
