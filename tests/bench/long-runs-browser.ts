@@ -6,7 +6,8 @@
  * view listing the five runs, no figure). Each view is visited in a fresh page twice:
  * first while the server has read nothing yet, then again. The server's CPU time (user + system,
  * from /proc) and the page's main-thread time (Chromium's TaskDuration) are printed next to the
- * wall time, with when the page's script and the view's last answer had arrived.
+ * wall time, with when the page's script and the view's last answer had arrived, and how long the
+ * view took to draw after that answer (what the page itself adds).
  *
  *   npx electron-vite build
  *   CW_BENCH_RUNS=runA node --import tsx tests/bench/long-runs-browser.ts
@@ -91,7 +92,7 @@ try {
         const [loaded, answered] = (await page.evaluate(
           "[Math.max(...performance.getEntriesByType('resource').filter((e) => /\\.js$/.test(e.name)).map((e) => e.responseEnd)), Math.max(...performance.getEntriesByType('resource').filter((e) => /api\\/(source\\.metrics|analysis\\.)/.test(e.name)).map((e) => e.responseEnd))]",
         )) as number[];
-        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt)} after navigation (server CPU ${s(cpuOf(server.pid!) - cpu)}, page main thread ${s(busy * 1000)}), ${figures} figure${figures === 1 ? '' : 's'}; script loaded at ${s(loaded)}, last answer at ${Number.isFinite(answered) ? s(answered) : '—'}`);
+        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt)} after navigation (server CPU ${s(cpuOf(server.pid!) - cpu)}, page main thread ${s(busy * 1000)}), ${figures} figure${figures === 1 ? '' : 's'}; script loaded at ${s(loaded)}, last answer at ${Number.isFinite(answered) ? `${s(answered)}, drawn ${s(drawnAt - answered)} after it` : '—'}`);
         await context.close();
       }
     }

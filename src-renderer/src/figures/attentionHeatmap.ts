@@ -106,6 +106,16 @@ export function heatmapSeriesName(mode: HeatmapMode): string {
   return mode === 'attention' ? 'attention a_t' : 'direction of change since the previous row';
 }
 
+/** 12,345: the first toLocaleString of a page sets up Intl, tens of ms before the first draw */
+const thousands = (v: number): string => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** The margins of the plot inside a heatmap figure (grid top + bottom), in pixels. */
+const GRID_TOP = 64;
+const GRID_BOTTOM = 52;
+
+/** The rows a heatmap of a figure `height` px tall draws at most: one per pixel row of its plot. */
+export const heatmapPlotRows = (height: number): number => Math.max(50, Math.min(HEATMAP_DRAWN_ROWS, Math.round(height - GRID_TOP - GRID_BOTTOM)));
+
 function fmt(v: number, mode: HeatmapMode): string {
   return mode === 'attention' ? v.toFixed(4) : (DIRECTION[String(Math.sign(v))] ?? String(v));
 }
@@ -125,16 +135,31 @@ const renderCell: CustomSeriesRenderItem = (_params, api) => {
   };
 };
 
+/** The values of one cell: position t, its row's span on the step axis (from, to), the value and the snapshot's step. */
+export const CELL_DIMENSIONS = ['t', 'from', 'to', 'value', 'step'] as const;
+
+/**
+ * The cells drawn, CELL_DIMENSIONS.length numbers each, in one flat Float64Array (NaN for a
+ * missing value): ECharts copies a typed array in one go, where thousands of small arrays are
+ * cloned and checked one by one before the first draw.
+ */
+export function heatmapCells(answer: OverTrainingAnswer, mode: HeatmapMode, sequence: number, rows: { row: number; from: number; to: number }[]): Float64Array {
+  const cube = mode === 'attention' ? answer.values : answer.change;
+  const width = CELL_DIMENSIONS.length;
+  const data = new Float64Array(rows.length * answer.T * width);
+  let i = 0;
+  for (const { row: r, from, to } of rows) {
+    const values = cube[r]?.[sequence] ?? [];
+    for (let t = 1; t <= answer.T; t++, i += width) data.set([t, from, to, values[t - 1] ?? NaN, answer.steps[r]], i);
+  }
+  return data;
+}
+
 export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: HeatmapSettings): EChartsOption {
   const { steps, T, k } = answer;
   const { sequence, mode } = settings;
-  const cube = mode === 'attention' ? answer.values : answer.change;
   const spans = rowSpans(steps);
-  const data: [number, number, number, number, number][] = [];
-  for (const { row: r, from, to } of drawnRows(spans, settings.maxRows)) {
-    const row = cube[r]?.[sequence] ?? [];
-    for (let t = 1; t <= T; t++) data.push([t, from, to, row[t - 1] ?? NaN, steps[r]]);
-  }
+  const data = heatmapCells(answer, mode, sequence, drawnRows(spans, settings.maxRows));
   const [lo, hi] = settings.range ?? heatmapRange(answer, mode, sequence);
   const row = settings.cursor === null ? -1 : nearestRow(steps, settings.cursor);
   const kName = `k = ${k}: end of the summed prefix`;
@@ -162,7 +187,7 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
         ...(row >= 0 ? [{ name: cursorName }] : []),
       ],
     },
-    grid: { left: 76, right: 125, top: 64, bottom: 52 },
+    grid: { left: 76, right: 125, top: GRID_TOP, bottom: GRID_BOTTOM },
     xAxis: {
       type: 'value',
       name: 'position t',
@@ -184,7 +209,7 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
       min: top,
       max: bottom,
       splitLine: { show: false },
-      axisLabel: { formatter: (v: number) => (Number.isInteger(v) ? v.toLocaleString('en-US') : '') },
+      axisLabel: { formatter: (v: number) => (Number.isInteger(v) ? thousands(v) : '') },
     },
     visualMap:
       mode === 'attention'
@@ -216,7 +241,8 @@ export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: Hea
             ],
           },
     series: [
-      { type: 'custom', name, data, renderItem: renderCell, encode: { x: 0, y: [1, 2], tooltip: 3 }, progressive: 0, clip: true, emphasis: { itemStyle: { borderColor: '#000', borderWidth: 1 } } },
+      // no hover emphasis: thousands of cells each set up their hover states before the first draw
+      { type: 'custom', name, data: data as unknown as number[][], dimensions: [...CELL_DIMENSIONS], renderItem: renderCell, encode: { x: 0, y: [1, 2], tooltip: 3 }, progressive: 0, clip: true },
       {
         type: 'line',
         name: kName,

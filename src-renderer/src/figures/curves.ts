@@ -66,6 +66,26 @@ export function curvePoints(m: MetricsTable, split: Split, settings: Pick<CurveS
   return out;
 }
 
+/**
+ * The same points as one flat Float64Array [x0, y0, x1, y1, …] (NaN for a missing value), what
+ * the chart is given: ECharts copies a typed array in one go and reads it without a check per
+ * point, where thousands of [x, y] arrays are cloned, inspected and stored one by one.
+ */
+export function curveXY(m: MetricsTable, split: Split, settings: Pick<CurveSettings, 'metric' | 'logX' | 'logY'>): Float64Array {
+  const ys = column(m, split, settings.metric);
+  const xy = new Float64Array(m.step.length * 2);
+  let n = 0;
+  for (let i = 0; i < m.step.length; i++) {
+    const x = m.step[i];
+    if (settings.logX && x <= 0) continue;
+    const y = ys[i];
+    xy[n++] = x;
+    // as curvePoints: missing, or not drawable on a log loss axis
+    xy[n++] = y === null || (settings.logY && settings.metric === 'loss' && y <= 0) ? NaN : y;
+  }
+  return n === xy.length ? xy : xy.slice(0, n);
+}
+
 function splits(settings: Pick<CurveSettings, 'heldout'>): Split[] {
   return settings.heldout ? ['train', 'test', 'heldout'] : ['train', 'test'];
 }
@@ -92,7 +112,8 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ECharts
       series.push({
         type: 'line',
         name,
-        data: curvePoints(run.metrics, split, settings),
+        data: curveXY(run.metrics, split, settings) as unknown as LineSeriesOption['data'],
+        dimensions: ['x', 'y'],
         showSymbol: false,
         symbolSize: 6,
         // the rows given are already a few per pixel column; min-max sampling keeps their extremes

@@ -11,6 +11,7 @@ import { attentionEdges, attentionGraphCsv, attentionGraphOption, type Attention
 import {
   attentionHeatmapCsv,
   attentionHeatmapOption,
+  CELL_DIMENSIONS,
   drawnRows,
   HEATMAP_DRAWN_ROWS,
   heatmapClickStep,
@@ -264,7 +265,11 @@ describe('attention over training (Fig. 3)', () => {
       expect(steps[d.row]).toBeGreaterThanOrEqual(d.from);
       expect(steps[d.row]).toBeLessThanOrEqual(d.to);
     });
-    const cells = ((attentionHeatmapOption(answer, { sequence: 0, mode: 'attention', cursor: 50_000 }).series as { type: string; data: number[][] }[]).find((x) => x.type === 'custom')!).data;
+    const flat = ((attentionHeatmapOption(answer, { sequence: 0, mode: 'attention', cursor: 50_000 }).series as { type: string; data: unknown }[]).find((x) => x.type === 'custom')!).data;
+    // the chart is given one flat typed array, CELL_DIMENSIONS.length numbers per cell
+    expect(flat).toBeInstanceOf(Float64Array);
+    const width = CELL_DIMENSIONS.length;
+    const cells = Array.from({ length: (flat as Float64Array).length / width }, (_, i) => Array.from((flat as Float64Array).subarray(i * width, (i + 1) * width)));
     expect(cells).toHaveLength(rows.length * T);
     // each cell holds its snapshot's own value and step
     for (const [t, , , v, step] of cells) expect(v).toBe(value(steps.indexOf(step), t - 1));

@@ -106,6 +106,10 @@ describe('curves (Fig. 5)', () => {
     const pts = curvePoints(runs[0].metrics, 'train', { metric: 'loss', logX: true, logY: true });
     expect(pts[0][0]).toBe(1);
     expect(pts).toHaveLength(100);
+    // the chart is given the same points as one flat typed array, a missing value as NaN
+    const drawn = (opt.series as { name?: string; data?: unknown }[]).find((x) => x.name === 'scratch-s0 · train')!.data as Float64Array;
+    expect(drawn).toBeInstanceOf(Float64Array);
+    expect(Array.from(drawn)).toEqual(pts.flatMap(([x, y]) => [x, y ?? NaN]));
     // log y is for loss only: accuracy keeps a linear 0..1 axis
     const acc = curvesOption(runs, { ...DEFAULT_CURVE_SETTINGS, logY: true });
     expect((acc.yAxis as { type: string; max: number }).type).toBe('value');
