@@ -9,6 +9,18 @@ const GROUP = 32;
  * A quadtree over 2-D points for Barnes–Hut t-SNE: far cells act as one point at their centre
  * of mass when cell width / distance < θ. Stored in typed arrays and rebuilt every iteration.
  */
+/** The centre of the points' bounding box and its larger side (the square that the tree and the FFT grid cover). */
+export function boundingSquare(y: Float64Array, n: number): { cx: number; cy: number; span: number } {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    minX = Math.min(minX, y[2 * i]);
+    maxX = Math.max(maxX, y[2 * i]);
+    minY = Math.min(minY, y[2 * i + 1]);
+    maxY = Math.max(maxY, y[2 * i + 1]);
+  }
+  return { cx: (minX + maxX) / 2, cy: (minY + maxY) / 2, span: Math.max(maxX - minX, maxY - minY) };
+}
+
 export class QuadTree {
   private readonly cap: number;
   private cx: Float64Array; // cell centre
@@ -142,15 +154,9 @@ export class QuadTree {
    * loop over arrays instead of a walk down the tree.
    */
   repulsion(y: Float64Array, n: number, grad: Float64Array, theta = 0.5): number {
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      minX = Math.min(minX, y[2 * i]);
-      maxX = Math.max(maxX, y[2 * i]);
-      minY = Math.min(minY, y[2 * i + 1]);
-      maxY = Math.max(maxY, y[2 * i + 1]);
-    }
+    const { cx, cy, span } = boundingSquare(y, n);
     this.size = 0;
-    this.node((minX + maxX) / 2, (minY + maxY) / 2, Math.max(maxX - minX, maxY - minY) / 2 + 1e-9);
+    this.node(cx, cy, span / 2 + 1e-9);
     for (let i = 0; i < n; i++) this.insert(y, i);
     for (let k = 0; k < this.size; k++) {
       if (this.count[k] === 0) continue;

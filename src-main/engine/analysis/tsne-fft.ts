@@ -8,6 +8,7 @@
  * whatever n is: cheaper than Barnes–Hut while the embedding is small (early exaggeration).
  */
 import { Fft, transposeSquare } from './fft.js';
+import { boundingSquare } from './tsne-bh.js';
 
 /** Interpolation nodes per box and axis (FIt-SNE's and openTSNE's default). */
 const NODES = 3;
@@ -54,18 +55,10 @@ export class FftRepulsion {
    * returns Z = Σ_{i≠j} (1 + |y_i − y_j|²)⁻¹, on an FFT grid of side `size` (fftGridSize).
    */
   repulsion(y: Float64Array, n: number, grad: Float64Array, size: number): number {
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (let i = 0; i < n; i++) {
-      minX = Math.min(minX, y[2 * i]);
-      maxX = Math.max(maxX, y[2 * i]);
-      minY = Math.min(minY, y[2 * i + 1]);
-      maxY = Math.max(maxY, y[2 * i + 1]);
-    }
-    const cx = (minX + maxX) / 2;
-    const cy = (minY + maxY) / 2;
+    const { cx, cy, span: side } = boundingSquare(y, n);
     const boxes = Math.floor(size / (2 * NODES));
     const nodes = boxes * NODES; // per axis; the grid is zero beyond
-    const needed = (Math.max(maxX - minX, maxY - minY) * (1 + 1e-9) + 1e-9) / boxes;
+    const needed = (side * (1 + 1e-9) + 1e-9) / boxes;
     const rung = Math.min(40, Math.max(0, Math.floor(Math.log(needed / MAX_BOX_WIDTH) / Math.log(WIDTH_RATIO))));
     const box = MAX_BOX_WIDTH * WIDTH_RATIO ** rung;
     const span = box * boxes; // the grid's side, centred on the embedding's bounding square
