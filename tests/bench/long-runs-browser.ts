@@ -7,13 +7,15 @@
  * first while the server has read nothing yet, then again. The server's CPU time (user + system,
  * from /proc) and the page's main-thread time (Chromium's TaskDuration) are printed next to the
  * wall time, with when the page's script and the view's last answer had arrived, and how long the
- * view took to draw after that answer (what the page itself adds).
+ * view took to draw after that answer (what the page itself adds). Then, in one page open on the
+ * Runs view, the time from a click on a view's button until its figures are drawn: what a user of
+ * the running app waits for.
  *
  *   npx electron-vite build
  *   CW_BENCH_RUNS=runA node --import tsx tests/bench/long-runs-browser.ts
  *   CW_BENCH_CLI=/other/checkout/bin/circuit-workbench.js …   (the same on another build)
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,8 +55,9 @@ const DRAWN = `new Promise((resolve, reject) => {
 
 const token = 'bench-token-' + Math.random().toString(36).slice(2);
 const { runs } = synthesiseLongRuns(model, dir, 5);
-const server = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'inherit'] });
-try {
+/** A fresh `serve` (nothing read yet) with the five runs open, as the Runs view's "open all" does. */
+async function startServer(): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [CLI, 'serve', dir, '--port', '0', '--token', token, '--no-demo'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout!.on('data', (d: Buffer) => {
@@ -65,11 +68,20 @@ try {
     server.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
   });
   const base = url.replace(/\/\?token=.*$/, '');
-  // the five runs open (what the Runs view's "open all" does), so that both views have them
   for (const r of runs) {
     const res = await fetch(`${base}/api/source.open`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ path: r }) });
     if (!res.ok) throw new Error(`source.open ${r}: ${res.status} ${await res.text()}`);
   }
+  return { server, url };
+}
+
+async function stopServer(server: ChildProcess): Promise<void> {
+  server.kill('SIGINT');
+  await new Promise((r) => server.once('exit', r));
+}
+
+let { server, url } = await startServer();
+try {
   const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
   try {
     for (const [view, what] of [
@@ -96,11 +108,32 @@ try {
         await context.close();
       }
     }
+    await stopServer(server);
+    ({ server, url } = await startServer());
+    // What a user of the running app waits for: the app is open on the Runs view, and a click on
+    // a view's button until its figures are drawn (twice: first while the server has not read
+    // the view's data, then again after going back to Runs).
+    const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
+    const page = await context.newPage();
+    await page.goto(`${url}#runs`);
+    await page.evaluate(DRAWN);
+    for (const [view, what] of [
+      ['curves', 'Curves, five runs'],
+      ['attention-training', 'attention over training'],
+    ] as const) {
+      for (const visit of ['first click', 'again']) {
+        const clicked = (await page.evaluate(`(() => { const t = performance.now(); document.querySelector('nav button[data-view="${view}"]').click(); return t; })()`)) as number;
+        const drawnAt = (await page.evaluate(DRAWN)) as number;
+        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt - clicked)} after a click in the open app`);
+        await page.evaluate(`document.querySelector('nav button[data-view="runs"]').click()`);
+        await page.waitForFunction(`location.hash === '#runs' && document.querySelectorAll('main section.figure').length === 0`);
+      }
+    }
+    await context.close();
   } finally {
     await browser.close();
   }
 } finally {
-  server.kill('SIGINT');
-  await new Promise((r) => server.once('exit', r));
+  await stopServer(server);
   rmSync(dir, { recursive: true, force: true });
 }
