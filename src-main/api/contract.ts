@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { JobInfo } from '../jobs/events.js';
 import type { LossAccuracy } from '../engine/onnx/lossAccuracy.js';
-import type { CurveSummary } from '../engine/analysis/curves.js';
+import { CURVE_COLUMNS, type CurveSummary } from '../engine/analysis/curves.js';
 import type { RunState as SweepRunState, ScheduleCell as SweepScheduleCell } from '../engine/experiment/sweepTypes.js';
 import { RUN_NAME_PATTERN, RUN_NAME_RULE } from './runName.js';
 import { GRID_VALUE, MAX_GRID_PARAMETERS, MAX_GRID_VALUES, MAX_SWEEP_RUNS, MAX_SWEEP_SETTINGS, SETTING_PATH } from './sweepLimits.js';
@@ -93,6 +93,8 @@ export const requests = {
       maxPoints: z.number().int().min(MIN_DRAWN_ROWS).max(MAX_DRAWN_ROWS).optional(),
       smoothing: z.number().finite().min(0).max(0.99).optional(),
       logSteps: z.boolean().optional(),
+      /** the columns drawn: each bucket keeps their extremes only (every column's when omitted) */
+      drawn: z.array(z.enum(CURVE_COLUMNS)).min(1).max(CURVE_COLUMNS.length).optional(),
       from: step.optional(),
       to: step.optional(),
     })

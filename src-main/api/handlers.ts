@@ -11,7 +11,7 @@ import { dataFor, modulusAt, phaseAt } from './phaseData.js';
 import type { JobManager } from '../jobs/manager.js';
 import { accuracy, attention, attentionOverTraining, embeddings, interpolate } from '../engine/analysis/analyses.js';
 import { RunFormatError } from '../engine/runs/runFolder.js';
-import { readMetricColumnsCached } from '../engine/runs/metricsTable.js';
+import { readMetricColumnsCached, warmMetricColumns } from '../engine/runs/metricsTable.js';
 import { curvesTable } from '../engine/analysis/curves.js';
 import { ConfigError, PRESETS, applyOverride, presetConfig, validateConfig } from '../engine/train/config.js';
 import { EXPERIMENTS, parseSeeds } from '../engine/experiment/experiment.js';
@@ -59,15 +59,18 @@ export function createHandlers(ctx: HandlerContext): Handlers {
     }),
     'source.open': async ({ path }) => {
       const { id } = await sources.openPath(path);
+      const src = sources.get(id);
+      // the first views draw its curves: read them now, in the background, as source.metrics will
+      if (src.kind === 'run') warmMetricColumns(sources.policy.check(src.path));
       return info(id);
     },
     'source.close': async ({ id }) => ({ closed: await sources.close(id) }),
-    'source.metrics': async ({ id, maxPoints, smoothing, logSteps, from, to }) => {
+    'source.metrics': async ({ id, maxPoints, smoothing, logSteps, drawn, from, to }) => {
       const src = sources.get(id);
       if (src.kind !== 'run') throw new ApiError('invalid', `${src.label} is a checkpoint, not a run: it has no training curves`);
       // check again on every call that nothing in the run now links out of bounds; the parsed
       // columns are kept while metrics.csv keeps its size and modification time
-      const t = curvesTable(readMetricColumnsCached(sources.policy.check(src.path)), { maxPoints, smoothing, logSteps, from, to });
+      const t = curvesTable(readMetricColumnsCached(sources.policy.check(src.path)), { maxPoints, smoothing, logSteps, drawn, from, to });
       return { step: t.step, p: t.p, ...t.columns, rows: t.rows, rowsInRange: t.rowsInRange, smoothing: t.smoothing, summary: t.summary };
     },
     'analysis.accuracy': async ({ id, step }) => accuracy(sources.get(id), step),

@@ -124,7 +124,11 @@ try {
       for (const visit of ['first click', 'again']) {
         const clicked = (await page.evaluate(`(() => { const t = performance.now(); document.querySelector('nav button[data-view="${view}"]').click(); return t; })()`)) as number;
         const drawnAt = (await page.evaluate(DRAWN)) as number;
-        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt - clicked)} after a click in the open app`);
+        const [asked, answered] = (await page.evaluate(
+          `(() => { const e = performance.getEntriesByType('resource').filter((e) => /api\\/(source\\.metrics|analysis\\.)/.test(e.name) && e.startTime >= ${clicked}); return [Math.min(...e.map((x) => x.startTime)), Math.max(...e.map((x) => x.responseEnd))]; })()`,
+        )) as number[];
+        const answers = Number.isFinite(asked) ? `; asked at ${s(asked - clicked)}, answered at ${s(answered - clicked)}, drawn ${s(drawnAt - answered)} after it` : '';
+        console.log(`${what.padEnd(26)} ${visit.padEnd(11)}: drawn ${s(drawnAt - clicked)} after a click in the open app${answers}`);
         await page.evaluate(`document.querySelector('nav button[data-view="runs"]').click()`);
         await page.waitForFunction(`location.hash === '#runs' && document.querySelectorAll('main section.figure').length === 0`);
       }

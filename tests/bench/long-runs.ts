@@ -14,7 +14,7 @@ import { createHandlers, dispatch } from '../../src-main/api/handlers.js';
 import { PathPolicy, SourceRegistry } from '../../src-main/api/sources.js';
 import { JobManager } from '../../src-main/jobs/manager.js';
 import { LONG_STEPS, synthesiseLongRuns } from './longRunFolders.js';
-import { DRAWN_ROWS } from '../../src-renderer/src/figures/curves.js';
+import { DEFAULT_CURVE_SETTINGS, drawnRowsRequest } from '../../src-renderer/src/figures/curves.js';
 
 const model = (process.env['CW_BENCH_RUNS'] ?? '').split(':').filter(Boolean)[0];
 if (!model) {
@@ -56,7 +56,7 @@ try {
     }
     return `${since(t0)}, ${rows.toLocaleString('en')} rows, ${(bytes / 1e6).toFixed(1)} MB of JSON`;
   };
-  const drawn = (id: string) => ({ id, maxPoints: DRAWN_ROWS, smoothing: 0, logSteps: false });
+  const drawn = (id: string) => ({ id, ...drawnRowsRequest(DEFAULT_CURVE_SETTINGS), smoothing: 0, logSteps: false });
   console.log(`curves of five runs, rows drawn, first read      : ${await fetchAll(drawn)}`);
   console.log(`curves of five runs, rows drawn, again           : ${await fetchAll(drawn)}`);
   console.log(`curves of five runs, smoothing 0.9, log steps    : ${await fetchAll((id) => ({ ...drawn(id), smoothing: 0.9, logSteps: true }))}`);

@@ -132,6 +132,8 @@ export interface CurvesRequest {
   smoothing?: number;
   /** buckets of equal width on a log step axis */
   logSteps?: boolean;
+  /** the columns drawn, whose extremes each bucket keeps (default: all) */
+  drawn?: readonly CurveColumn[];
   /** only the rows with from ≤ step ≤ to */
   from?: number;
   to?: number;
@@ -160,7 +162,8 @@ export function curvesTable(m: MetricColumnsLike, req: CurvesRequest = {}): Curv
   while (to > from && req.to !== undefined && m.step[to - 1] > req.to) to--;
   // a row's average depends on the rows before it only: the rows past the range are not smoothed
   const smoothed = CURVE_COLUMNS.map((c) => (smoothing > 0 ? emaColumn(m[c], smoothing, to) : m[c]));
-  const rows = downsampleRows(m.step, smoothed, req.maxPoints ?? Infinity, { logSteps: req.logSteps, from, to });
+  const extremes = req.drawn ? smoothed.filter((_, j) => req.drawn!.includes(CURVE_COLUMNS[j])) : smoothed;
+  const rows = downsampleRows(m.step, extremes, req.maxPoints ?? Infinity, { logSteps: req.logSteps, from, to });
   const pick = (col: ArrayLike<number>) => Array.from(rows, (i) => (Number.isFinite(col[i]) ? col[i] : null));
   return {
     step: Array.from(rows, (i) => m.step[i]),

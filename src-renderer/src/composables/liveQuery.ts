@@ -24,6 +24,7 @@ export function useLiveQuery<Q, R>(request: () => Q | null, run: (q: Q) => Promi
   let lastKey: string | null = null;
   let ticket = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let waitingKey: string | null = null;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
 
   function settle(mine: number) {
@@ -33,9 +34,12 @@ export function useLiveQuery<Q, R>(request: () => Q | null, run: (q: Q) => Promi
     return true;
   }
 
-  function schedule(force = false) {
+  function schedule(force = false, delayMs = debounceMs) {
     const q = request();
+    // the same request already waiting to go keeps its time (a view's first request goes at once)
+    if (q !== null && !force && active && timer !== undefined && JSON.stringify(q) === waitingKey) return;
     clearTimeout(timer);
+    timer = undefined;
     if (q === null) {
       ticket++;
       lastKey = null;
@@ -47,7 +51,9 @@ export function useLiveQuery<Q, R>(request: () => Q | null, run: (q: Q) => Promi
     }
     const key = JSON.stringify(q);
     if ((key === lastKey && !force) || !active) return;
+    waitingKey = key;
     timer = setTimeout(() => {
+      timer = undefined;
       lastKey = key;
       const mine = ++ticket;
       clearTimeout(slowTimer);
@@ -65,10 +71,11 @@ export function useLiveQuery<Q, R>(request: () => Q | null, run: (q: Q) => Promi
           error.value = err instanceof Error ? err.message : String(err);
         },
       );
-    }, debounceMs);
+    }, delayMs);
   }
 
-  watch(request, () => schedule(), { deep: true, immediate: true });
+  watch(request, () => schedule(), { deep: true });
+  schedule(false, 0); // the first request goes at once: there is nothing to debounce yet
   onActivated(() => {
     active = true;
     schedule();
@@ -76,6 +83,7 @@ export function useLiveQuery<Q, R>(request: () => Q | null, run: (q: Q) => Promi
   onDeactivated(() => {
     active = false;
     clearTimeout(timer);
+    timer = undefined;
   });
   onBeforeUnmount(() => {
     ticket++;

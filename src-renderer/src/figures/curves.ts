@@ -9,14 +9,21 @@ import type { MetricsTable, PhaseInfo } from '../../../src-main/api/contract.js'
 import { runColor } from './palette.js';
 import { wrappedLegend } from './legend.js';
 
+import { rowsPerBucket, type CurveColumn } from '../../../src-main/engine/analysis/curves.js';
 export { ema, summarizeCurves, type CurveSummary } from '../../../src-main/engine/analysis/curves.js';
 
+/** The buckets of steps the view asks for per run: about one per pixel column of the widest plot. */
+export const DRAWN_BUCKETS = 1_400;
+
 /**
- * The rows the view asks for per run (source.metrics' maxPoints): a bucket keeps up to 14 rows,
- * so about 1,400 buckets, one per pixel column of the widest plot. A 100,000-step run draws a
- * few thousand points instead of 100,001.
+ * What the view asks source.metrics for, to draw: per bucket of steps the first and last rows and
+ * the extremes of the columns drawn (2 + 2 × columns rows at most), so a 100,000-step run draws a
+ * few thousand points instead of 100,001, and fewer when fewer columns are drawn.
  */
-export const DRAWN_ROWS = 20_000;
+export function drawnRowsRequest(settings: Pick<CurveSettings, 'metric' | 'heldout'>): { maxPoints: number; drawn: CurveColumn[] } {
+  const drawn = splits(settings).map((split) => `${split}_${settings.metric === 'accuracy' ? 'acc' : 'loss'}` as CurveColumn);
+  return { maxPoints: DRAWN_BUCKETS * rowsPerBucket(drawn.length), drawn };
+}
 
 /** One run to draw. */
 export interface CurveRun {

@@ -201,4 +201,24 @@ describe("source.metrics' maxPoints", () => {
     const short = (await dispatch(handlers, 'source.open', { path: tiny })) as { id: string };
     expect((await call({ id: short.id, maxPoints: 100 })).step).toHaveLength(40);
   });
+  it("keeps only the drawn columns' extremes when told which are drawn: fewer rows, the same envelope of those", async () => {
+    const handlers = createHandlers({ sources: new SourceRegistry(new PathPolicy([root])), jobs: new JobManager(), workspaces: [root] });
+    const call = (req: unknown) => dispatch(handlers, 'source.metrics', req) as Promise<MetricsAnswer>;
+    const { id } = (await dispatch(handlers, 'source.open', { path: long })) as { id: string };
+    await expect(call({ id, drawn: ['train_acc', 'steps'] })).rejects.toThrow(/'drawn\.1'|'drawn'/);
+    await expect(call({ id, drawn: [] })).rejects.toThrow(/'drawn'/);
+    // 100 buckets each: up to 14 rows a bucket for all six columns, up to 6 for two
+    const every = await call({ id, maxPoints: 100 * rowsPerBucket(6) });
+    const two = await call({ id, maxPoints: 100 * rowsPerBucket(2), drawn: ['train_loss', 'test_loss'] });
+    expect(two.step.length).toBeLessThan(every.step.length);
+    expect(two.step.length).toBeLessThanOrEqual(100 * rowsPerBucket(2));
+    const m = readMetricColumns(long);
+    for (const c of ['train_loss', 'test_loss'] as const) {
+      const finite = Array.from(m[c]).filter((v) => !Number.isNaN(v));
+      const drawn = two[c].filter((v): v is number => v !== null);
+      expect(Math.min(...drawn)).toBe(Math.min(...finite));
+      expect(Math.max(...drawn)).toBe(Math.max(...finite));
+    }
+    expect(two.train_loss[two.step.indexOf(12_345)]).toBe(9.5);
+  });
 });
