@@ -102,7 +102,17 @@ export const requests = {
     .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, { message: "has 'from' after 'to'" }),
   'analysis.accuracy': z.object({ id, step: step.optional() }).strict(),
   'analysis.attention': z.object({ id, step, tokens: sequences, p: z.number().int().min(2).max(64).optional() }).strict(),
-  'analysis.attentionOverTraining': z.object({ id, tokens: sequences.max(16), from: step.optional(), to: step.optional(), stride: z.number().int().min(1).max(10_000).optional() }).strict(),
+  'analysis.attentionOverTraining': z
+    .object({
+      id,
+      tokens: sequences.max(16),
+      from: step.optional(),
+      to: step.optional(),
+      stride: z.number().int().min(1).max(10_000).optional(),
+      /** only the rows a heatmap this many pixel rows tall draws (every snapshot when omitted) */
+      maxRows: z.number().int().min(10).max(10_000).optional(),
+    })
+    .strict(),
   'analysis.embeddings': z.object({ id, step, set: z.enum(['prefixes', 'train', 'test']), p: z.number().int().min(2).max(64).optional(), k: z.number().int().min(1).max(16).optional() }).strict(),
   'analysis.interpolate': z
     .object({
@@ -241,7 +251,17 @@ export interface Responses {
   'source.metrics': MetricsAnswer;
   'analysis.accuracy': { step: number; train: LossAccuracy; test: LossAccuracy };
   'analysis.attention': { step: number; previousStep: number | null; attention: number[][]; previous: number[][] | null; prediction: number[]; target: number[]; /** the modulus of the targets */ p: number; /** the modulus of the phase the step lies in (null: no phases) */ phaseP: number | null };
-  'analysis.attentionOverTraining': { steps: number[]; T: number; k: number; values: number[][][]; change: number[][][] };
+  'analysis.attentionOverTraining': {
+    steps: number[];
+    T: number;
+    k: number;
+    values: number[][][];
+    change: number[][][];
+    /** with maxRows: each row's stretch of the step axis */
+    spans?: [number, number][];
+    /** the snapshots in the range, drawn or not (the steps' count when absent) */
+    snapshots?: number;
+  };
   'analysis.embeddings': {
     step: number;
     d: number;

@@ -96,13 +96,13 @@ export function createHandlers(ctx: HandlerContext): Handlers {
         phaseP: phaseAt(src.phases, step)?.p ?? null,
       };
     },
-    'analysis.attentionOverTraining': async ({ id, tokens, from, to, stride }) => {
+    'analysis.attentionOverTraining': async ({ id, tokens, from, to, stride, maxRows }) => {
       const src = sources.get(id);
       if (tokens.some((t) => t.length !== src.checkpoint.T)) throw new ApiError('invalid', `every sequence needs T = ${src.checkpoint.T} tokens`);
-      const r = await attentionOverTraining(src, Int32Array.from(tokens.flat()), { from, to, stride });
+      const r = await attentionOverTraining(src, Int32Array.from(tokens.flat()), { from, to, stride, maxRows });
       // [steps][n][T] from the flat arrays (10,001 snapshots in a long run)
       const cube = (flat: Float32Array | Int8Array) => r.steps.map((_, s) => Array.from({ length: r.n }, (_, i) => Array.from(flat.subarray((s * r.n + i) * r.T, (s * r.n + i + 1) * r.T))));
-      return { steps: r.steps, T: r.T, k: src.data.k, values: cube(r.values), change: cube(r.change) };
+      return { steps: r.steps, T: r.T, k: src.data.k, values: cube(r.values), change: cube(r.change), snapshots: r.snapshots, ...(r.spans ? { spans: r.spans } : {}) };
     },
     'analysis.embeddings': async ({ id, step, set, p, k }) => {
       const opened = sources.get(id);

@@ -15,6 +15,7 @@ import { PathPolicy, SourceRegistry } from '../../src-main/api/sources.js';
 import { JobManager } from '../../src-main/jobs/manager.js';
 import { LONG_STEPS, synthesiseLongRuns } from './longRunFolders.js';
 import { DEFAULT_CURVE_SETTINGS, drawnRowsRequest } from '../../src-renderer/src/figures/curves.js';
+import { heatmapPlotRows } from '../../src-renderer/src/figures/attentionHeatmap.js';
 
 const model = (process.env['CW_BENCH_RUNS'] ?? '').split(':').filter(Boolean)[0];
 if (!model) {
@@ -64,12 +65,14 @@ try {
   console.log(`one row of five runs (the tooltip)               : ${await fetchAll((id) => ({ id, from: 51_234, to: 51_234, smoothing: 0.9 }))}`);
   const T = (JSON.parse(readFileSync(join(runs[0], 'run.json'), 'utf8')) as { config: { task: { T: number } } }).config.task.T;
   const tokens = [Array.from({ length: T }, (_, i) => i % 2)];
-  const heatmap = async (sequences: number[][]) => {
+  const heatmap = async (sequences: number[][], maxRows?: number) => {
     const t = mark();
-    const heat = (await call('analysis.attentionOverTraining', { id: ids[0], tokens: sequences })) as { steps: number[] };
+    const heat = (await call('analysis.attentionOverTraining', { id: ids[0], tokens: sequences, maxRows })) as { steps: number[] };
     const bytes = JSON.stringify(heat).length;
     return `${since(t)}, ${heat.steps.length.toLocaleString('en')} snapshots, ${(bytes / 1e6).toFixed(1)} MB of JSON`;
   };
+  // what the app asks for: the rows of a plot 444 pixel rows tall (HeatmapRun.vue)
+  console.log(`attention over training, 1 sequence, rows drawn  : ${await heatmap(tokens, heatmapPlotRows(560))}`);
   console.log(`attention over training, 1 sequence, all steps   : ${await heatmap(tokens)}`);
   console.log(`the same, two other sequences                    : ${await heatmap([tokens[0].map((x) => 1 - x), tokens[0].map(() => 1)])}`);
   console.log(`resident memory                                  : ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);

@@ -2,6 +2,7 @@
  * The analyses behind every figure, computed on onnxruntime from any source (run folder, ONNX
  * checkpoint or folder of them). Views and commands only format what these return.
  */
+import { drawnRows, rowSpans } from './heatmapRows.js';
 import { lossAndAccuracy, type LossAccuracy, type TokenFeed } from '../onnx/session.js';
 import { alignWeights, SourceError, type AnalysisSource } from './source.js';
 import { pca, project, type ProjectionMethod, type ProjectOptions } from './projection.js';
@@ -76,32 +77,64 @@ export interface AttentionOverTraining {
   values: Float32Array;
   /** int8 [steps, n, T]: +1 where attention grew since the previous snapshot, −1 where it shrank, 0 at the first or when equal */
   change: Int8Array;
+  /** with maxRows: the stretch of the step axis each row stands for (heatmapRows.ts drawnRows) */
+  spans?: [number, number][];
+  /** the snapshots in the range, drawn or not */
+  snapshots: number;
 }
 
-/** The attention of given sequences at every snapshot in [from, to] (every `stride`-th). */
-export async function attentionOverTraining(src: AnalysisSource, tokens: Int32Array, opts: { from?: number; to?: number; stride?: number; signal?: AbortSignal } = {}): Promise<AttentionOverTraining> {
+/**
+ * The attention of given sequences at every snapshot in [from, to] (every `stride`-th); with
+ * `maxRows`, only at the snapshots a heatmap of that many pixel rows draws (and the one before
+ * each, for the sign of the change), so a 10,001-snapshot run costs a few hundred.
+ */
+export async function attentionOverTraining(
+  src: AnalysisSource,
+  tokens: Int32Array,
+  opts: { from?: number; to?: number; stride?: number; maxRows?: number; signal?: AbortSignal } = {},
+): Promise<AttentionOverTraining> {
   checkTokens(src, tokens);
   const { T } = src.checkpoint;
   const stride = opts.stride ?? 1;
   if (!Number.isInteger(stride) || stride < 1) throw new SourceError(`the stride must be a whole number of snapshots ≥ 1, got ${stride}`);
-  const steps = src.steps.filter((s) => s >= (opts.from ?? -Infinity) && s <= (opts.to ?? Infinity)).filter((_, i) => i % stride === 0);
-  if (steps.length === 0) throw new SourceError(`no snapshots between steps ${opts.from ?? 'start'} and ${opts.to ?? 'end'}`);
+  const inRange = src.steps.filter((s) => s >= (opts.from ?? -Infinity) && s <= (opts.to ?? Infinity)).filter((_, i) => i % stride === 0);
+  if (inRange.length === 0) throw new SourceError(`no snapshots between steps ${opts.from ?? 'start'} and ${opts.to ?? 'end'}`);
+  const rows = opts.maxRows ? drawnRows(rowSpans(inRange), opts.maxRows) : inRange.map((_, row) => ({ row, from: NaN, to: NaN }));
+  // the snapshots computed: each row's and the one before it
+  const computed = [...new Set(rows.flatMap(({ row }) => (row > 0 ? [row - 1, row] : [row])))].sort((a, b) => a - b);
   const n = tokens.length / T;
+  const width = n * T;
+  const all = await attentionAt(src, computed.map((r) => inRange[r]), tokens, n, opts.signal);
+  const at = new Map(computed.map((r, i) => [r, i]));
+  const values = new Float32Array(rows.length * width);
+  const change = new Int8Array(values.length);
+  rows.forEach(({ row }, i) => {
+    const now = at.get(row)! * width;
+    values.set(all.subarray(now, now + width), i * width);
+    if (row === 0) return;
+    const before = at.get(row - 1)! * width;
+    for (let j = 0; j < width; j++) change[i * width + j] = Math.sign(all[now + j] - all[before + j]);
+  });
+  const steps = rows.map(({ row }) => inRange[row]);
+  return { steps, n, T, values, change, snapshots: inRange.length, ...(opts.maxRows ? { spans: rows.map(({ from, to }) => [from, to] as [number, number]) } : {}) };
+}
+
+/** float32 [steps, n, T]: the attention of the sequences at each of the steps */
+async function attentionAt(src: AnalysisSource, steps: number[], tokens: Int32Array, n: number, signal?: AbortSignal): Promise<Float32Array> {
+  const { T } = src.checkpoint;
   const values = new Float32Array(steps.length * n * T);
   const fast = attentionFromTrajectory(src);
   if (fast) {
     fast(steps, tokens, values);
-  } else {
-    const feed = src.session.tokens(tokens, T);
-    for (let i = 0; i < steps.length; i++) {
-      if (opts.signal?.aborted) throw new SourceError('cancelled');
-      const { attention: a } = await src.session.run(src.weightsAt(steps[i]), feed, ['attention']);
-      values.set(a, i * n * T);
-    }
+    return values;
   }
-  const change = new Int8Array(values.length);
-  for (let i = n * T; i < values.length; i++) change[i] = Math.sign(values[i] - values[i - n * T]);
-  return { steps, n, T, values, change };
+  const feed = src.session.tokens(tokens, T);
+  for (let i = 0; i < steps.length; i++) {
+    if (signal?.aborted) throw new SourceError('cancelled');
+    const { attention: a } = await src.session.run(src.weightsAt(steps[i]), feed, ['attention']);
+    values.set(a, i * n * T);
+  }
+  return values;
 }
 
 /** All p^k prefixes followed by zeros (the inputs of Fig. 4), in lexicographic order. */

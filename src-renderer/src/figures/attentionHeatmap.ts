@@ -11,6 +11,9 @@ import type { Response } from '../../../src-main/api/contract.js';
 import { toCsv } from './export.js';
 import { CURSOR_COLOR, GROW, SHRINK, VIRIDIS } from './palette.js';
 import { itemTooltip } from './chartParts.js';
+import { drawnRows, HEATMAP_DRAWN_ROWS, rowSpans } from '../../../src-main/engine/analysis/heatmapRows.js';
+
+export { drawnRows, HEATMAP_DRAWN_ROWS, rowSpans } from '../../../src-main/engine/analysis/heatmapRows.js';
 
 export type OverTrainingAnswer = Response<'analysis.attentionOverTraining'>;
 export type HeatmapMode = 'attention' | 'change';
@@ -54,45 +57,6 @@ export function nearestRow(steps: number[], step: number): number {
   let best = -1;
   for (let i = 0; i < steps.length; i++) if (best < 0 || Math.abs(steps[i] - step) < Math.abs(steps[best] - step)) best = i;
   return best;
-}
-
-/**
- * Where each row lies on the step axis: from halfway to the previous snapshot to halfway to the
- * next, the first row starting at its step and the last ending at its step, so that the axis runs
- * exactly from the first to the last step and a row's height is proportional to the steps it stands
- * for. A single row spans one step around its own.
- */
-export function rowSpans(steps: number[]): [number, number][] {
-  const n = steps.length;
-  if (n === 1) return [[steps[0] - 0.5, steps[0] + 0.5]];
-  return steps.map((s, i) => [i === 0 ? s : (steps[i - 1] + s) / 2, i === n - 1 ? s : (s + steps[i + 1]) / 2]);
-}
-
-/**
- * The most rows a heatmap draws: more than the tallest plot has pixel rows. A long run has
- * 10,001 snapshots, and ECharts draws each cell as its own rectangle (120,000 of them took
- * seconds); the CSV keeps every snapshot.
- */
-export const HEATMAP_DRAWN_ROWS = 600;
-
-/**
- * The rows drawn, with the stretch of the step axis each covers: every row when they fit, else
- * per band of (bottom − top) / maxRows steps the last snapshot in it (the one a canvas would paint
- * over the others), stretched over the band's rows so that the drawn rows tile the axis.
- */
-export function drawnRows(spans: [number, number][], maxRows = HEATMAP_DRAWN_ROWS): { row: number; from: number; to: number }[] {
-  if (spans.length <= maxRows) return spans.map(([from, to], row) => ({ row, from, to }));
-  const top = spans[0][0];
-  const band = (spans[spans.length - 1][1] - top) / maxRows;
-  const bandOf = (r: number) => Math.min(maxRows - 1, Math.floor((spans[r][0] - top) / band));
-  const out: { row: number; from: number; to: number }[] = [];
-  for (let first = 0; first < spans.length; ) {
-    let last = first;
-    while (last + 1 < spans.length && bandOf(last + 1) === bandOf(first)) last++;
-    out.push({ row: last, from: spans[first][0], to: spans[last][1] });
-    first = last + 1;
-  }
-  return out;
 }
 
 /** The step of a clicked heatmap cell (ECharts click params: seriesType and value [t, from, to, v, step]). */
@@ -155,19 +119,25 @@ export function heatmapCells(answer: OverTrainingAnswer, mode: HeatmapMode, sequ
   return data;
 }
 
+/** The rows drawn: those the engine chose (an answer to a request with maxRows), else chosen here. */
+export function rowsOf(answer: OverTrainingAnswer, maxRows?: number): { row: number; from: number; to: number }[] {
+  if (answer.spans && answer.spans.length === answer.steps.length) return answer.spans.map(([from, to], row) => ({ row, from, to }));
+  return drawnRows(rowSpans(answer.steps), maxRows);
+}
+
 export function attentionHeatmapOption(answer: OverTrainingAnswer, settings: HeatmapSettings): EChartsOption {
   const { steps, T, k } = answer;
   const { sequence, mode } = settings;
-  const spans = rowSpans(steps);
-  const data = heatmapCells(answer, mode, sequence, drawnRows(spans, settings.maxRows));
+  const rows = rowsOf(answer, settings.maxRows);
+  const data = heatmapCells(answer, mode, sequence, rows);
   const [lo, hi] = settings.range ?? heatmapRange(answer, mode, sequence);
   const row = settings.cursor === null ? -1 : nearestRow(steps, settings.cursor);
   const kName = `k = ${k}: end of the summed prefix`;
   const cursorName = row >= 0 ? `cursor: step ${steps[row]}` : 'cursor';
   const name = heatmapSeriesName(mode);
   const tokens = settings.tokens;
-  const top = steps.length ? spans[0][0] : 0;
-  const bottom = steps.length ? spans[spans.length - 1][1] : 1;
+  const top = rows.length ? rows[0].from : 0;
+  const bottom = rows.length ? rows[rows.length - 1].to : 1;
   const positions = Array.from({ length: T }, (_, t) => t + 1);
 
   return {

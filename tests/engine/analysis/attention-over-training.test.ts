@@ -88,6 +88,43 @@ describe('attention over training from the trajectory', () => {
     await src.session.release();
   });
 
+  it('computes only the rows a heatmap draws when given maxRows: the same numbers and signs of change as the full table at those rows', async () => {
+    const src = await openSource(tiny);
+    const { T, V } = src.checkpoint;
+    const tokens = sequences(2, T, V, 9);
+    const full = await attentionOverTraining(src, tokens);
+    const maxRows = 10;
+    expect(full.steps.length).toBeGreaterThan(maxRows);
+    for (const s of [src, throughOnnx(src)]) {
+      const some = await attentionOverTraining(s, tokens, { maxRows });
+      expect(some.snapshots).toBe(full.steps.length);
+      expect(some.steps.length).toBeLessThanOrEqual(maxRows);
+      expect(some.spans).toHaveLength(some.steps.length);
+      // the rows tile the step axis from the first snapshot to the last
+      expect(some.spans![0][0]).toBe(full.steps[0]);
+      expect(some.spans!.at(-1)![1]).toBe(full.steps.at(-1));
+      some.spans!.forEach(([from, to], i) => {
+        expect(from).toBeLessThanOrEqual(some.steps[i]);
+        expect(to).toBeGreaterThanOrEqual(some.steps[i]);
+        if (i > 0) expect(from).toBe(some.spans![i - 1][1]);
+      });
+      const width = 2 * T;
+      some.steps.forEach((step, i) => {
+        const r = full.steps.indexOf(step);
+        for (let j = 0; j < width; j++) {
+          expect(Math.abs(some.values[i * width + j] - full.values[r * width + j])).toBeLessThan(1e-5);
+          // the change since the snapshot before, drawn or not
+          if (Math.abs(full.values[r * width + j] - (r > 0 ? full.values[(r - 1) * width + j] : NaN)) > 1e-5) expect(some.change[i * width + j]).toBe(full.change[r * width + j]);
+        }
+      });
+      expect(some.change.some((c) => c !== 0)).toBe(true);
+    }
+    // without maxRows: every snapshot, as before
+    expect(full.spans).toBeUndefined();
+    expect(full.snapshots).toBe(full.steps.length);
+    await src.session.release();
+  });
+
   it('is not used for checkpoints, whose graphs may compute attention otherwise', async () => {
     const src = await openSource(tiny);
     expect(attentionFromTrajectory(throughOnnx(src))).toBeNull();

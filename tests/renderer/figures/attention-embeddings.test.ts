@@ -278,6 +278,16 @@ describe('attention over training (Fig. 3)', () => {
     expect(attentionHeatmapCsv(answer, 0, 'attention').trim().split('\n')).toHaveLength(steps.length + 1);
   });
 
+  it('draws the rows the engine chose, at the spans it gave, when the answer has them', () => {
+    const T = 3;
+    const answer: OverTrainingAnswer = { steps: [0, 40, 100], T, k: 1, spans: [[0, 20], [20, 70], [70, 100]], snapshots: 101, values: [0, 1, 2].map((r) => [[r / 3, r / 3, r / 3]]), change: [0, 1, 2].map(() => [[0, 0, 0]]) };
+    const flat = ((attentionHeatmapOption(answer, { sequence: 0, mode: 'attention', cursor: null }).series as { type: string; data: unknown }[]).find((x) => x.type === 'custom')!).data as Float64Array;
+    const width = CELL_DIMENSIONS.length;
+    const cells = Array.from({ length: flat.length / width }, (_, i) => Array.from(flat.subarray(i * width, (i + 1) * width)));
+    expect(cells).toHaveLength(3 * T);
+    expect(cells.filter(([t]) => t === 1).map(([, from, to, , step]) => [from, to, step])).toEqual([[0, 20, 0], [20, 70, 40], [70, 100, 100]]);
+  });
+
   it('draws the k line on the boundary between position k and position k+1', () => {
     const a = overTraining();
     const option = attentionHeatmapOption(a, { sequence: 1, mode: 'attention', cursor: null });
