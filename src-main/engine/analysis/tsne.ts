@@ -54,7 +54,7 @@ export async function tsne(points: Float64Array, n: number, dim: number, init: F
   const knn = await nearestNeighbours(points, n, dim, kNeighbors, opts.signal, (f) => opts.onProgress?.('t-SNE neighbours', 0.05 * f));
   const nbr = knn.index;
   const pval = new Float64Array(n * kNeighbors);
-  for (let i = 0; i < n; i++) rowAffinities(knn.sqDist, i, kNeighbors, perplexity, pval);
+  for (let i = 0, beta = 1; i < n; i++) beta = rowAffinities(knn.sqDist, i, kNeighbors, perplexity, pval, beta);
   opts.onProgress?.('t-SNE affinities', 0.1);
   await tick();
   checkCancel(opts.signal);
@@ -96,30 +96,34 @@ export async function tsne(points: Float64Array, n: number, dim: number, init: F
     await tick();
   }
   checkCancel(opts.signal);
+  if (process.env['CW_TSNE_DEBUG']) console.error('t-SNE iterations', total, 'exaggerated', exaggerationEnd);
   return state.y;
 }
 
-/** The conditional probabilities p(j|i) of point i's k neighbours at the perplexity, by binary search on the precision. */
-function rowAffinities(sqDist: Float64Array, i: number, k: number, perplexity: number, pval: Float64Array): void {
+/**
+ * The conditional probabilities p(j|i) of point i's k neighbours at the perplexity, by bisection on
+ * the precision β, starting from `beta` (the previous row's: consecutive snapshots of a trajectory
+ * have neighbourhoods of about the same width, so the search starts near its answer). The entropy
+ * is log S + β Σ p d / S, one exp per neighbour and no log (as scikit-learn computes it). Returns β.
+ */
+export function rowAffinities(sqDist: Float64Array, i: number, k: number, perplexity: number, pval: Float64Array, beta: number): number {
   const row = i * k;
   const nearestD = sqDist[row]; // ascending
   let lo = 0;
   let hi = Infinity;
-  let beta = 1;
   const target = Math.log(perplexity);
+  let sum = 0;
   for (let iter = 0; iter < 100; iter++) {
-    let sum = 0;
+    sum = 0;
+    let weighted = 0;
     for (let u = 0; u < k; u++) {
-      const p = Math.exp(-(sqDist[row + u] - nearestD) * beta);
+      const d = sqDist[row + u] - nearestD;
+      const p = Math.exp(-d * beta);
       pval[row + u] = p;
       sum += p;
+      weighted += d * p;
     }
-    let h = 0;
-    for (let u = 0; u < k; u++) {
-      const p = pval[row + u] / sum;
-      pval[row + u] = p;
-      if (p > 1e-300) h -= p * Math.log(p);
-    }
+    const h = Math.log(sum) + (beta * weighted) / sum;
     if (Math.abs(h - target) < 1e-5) break;
     if (h > target) {
       lo = beta;
@@ -129,6 +133,8 @@ function rowAffinities(sqDist: Float64Array, i: number, k: number, perplexity: n
       beta = (beta + lo) / 2;
     }
   }
+  for (let u = 0; u < k; u++) pval[row + u] /= sum;
+  return beta;
 }
 
 /** P = (P + Pᵀ) / 2n as pairs i < j, sorted by i and then j, with where each i's pairs start. */
