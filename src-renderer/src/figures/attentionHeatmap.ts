@@ -11,6 +11,7 @@ import type { Response } from '../../../src-main/api/contract.js';
 import { toCsv } from './export.js';
 import { CURSOR_COLOR, GROW, SHRINK, VIRIDIS } from './palette.js';
 import { itemTooltip } from './chartParts.js';
+import { thousands } from './thousands.js';
 import { drawnRows, HEATMAP_DRAWN_ROWS, rowSpans } from '../../../src-main/engine/analysis/heatmapRows.js';
 
 export { drawnRows, HEATMAP_DRAWN_ROWS, rowSpans } from '../../../src-main/engine/analysis/heatmapRows.js';
@@ -70,8 +71,6 @@ export function heatmapSeriesName(mode: HeatmapMode): string {
   return mode === 'attention' ? 'attention a_t' : 'direction of change since the previous row';
 }
 
-/** 12,345: the first toLocaleString of a page sets up Intl, tens of ms before the first draw */
-const thousands = (v: number): string => String(v).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 /** The margins of the plot inside a heatmap figure (grid top + bottom), in pixels. */
 const GRID_TOP = 64;

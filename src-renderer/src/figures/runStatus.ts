@@ -2,6 +2,7 @@
  * What the Runs table says about a run's progress: a run that ended before its schedule's last
  * step says it stopped early (not "complete 400/10,000"), and its steps read "done / total".
  */
+import { thousands } from './thousands.js';
 import type { SourceInfo } from '../../../src-main/api/contract.js'; // types only; '.js' paths keep this file valid for the Node tsconfig too (tests import it)
 
 type RunLike = Pick<SourceInfo, 'status' | 'stepsDone' | 'totalSteps' | 'steps'> & { stoppedEarly?: boolean };
@@ -16,5 +17,5 @@ export function runStatus(s: RunLike): string | null {
 /** "400 / 10,000" for a run (of N snapshots for checkpoints). */
 export function stepsText(s: RunLike): string {
   if (s.stepsDone === null) return `${s.steps.length} checkpoint${s.steps.length === 1 ? '' : 's'}`;
-  return `${s.stepsDone.toLocaleString('en-US')} / ${s.totalSteps?.toLocaleString('en-US') ?? '?'}`;
+  return `${thousands(s.stepsDone)} / ${typeof s.totalSteps === 'number' ? thousands(s.totalSteps) : '?'}`;
 }

@@ -418,6 +418,7 @@ describe('run status', () => {
     const run = { status: 'complete' as const, stepsDone: 400, totalSteps: 10_000, steps: [0, 400] };
     expect(runStatus(run)).toBe('stopped early');
     expect(stepsText(run)).toBe('400 / 10,000');
+    expect(stepsText({ ...run, stepsDone: 1_234_567, totalSteps: null })).toBe('1,234,567 / ?');
     expect(runStatus({ ...run, stepsDone: 10_000 })).toBe('complete');
     expect(runStatus({ ...run, status: 'running' })).toBe('running');
     expect(runStatus({ ...run, stepsDone: 10_000, stoppedEarly: true })).toBe('stopped early');
