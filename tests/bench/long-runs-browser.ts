@@ -15,6 +15,7 @@
  *   CW_BENCH_RUNS=runA node --import tsx tests/bench/long-runs-browser.ts
  *   CW_BENCH_CLI=/other/checkout/bin/circuit-workbench.js …   (the same on another build)
  */
+import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,7 @@ const DRAWN = `new Promise((resolve, reject) => {
   check();
 })`;
 
-const token = 'bench-token-' + Math.random().toString(36).slice(2);
+const token = 'bench-token-' + randomUUID();
 const { runs } = synthesiseLongRuns(model, dir, 5);
 /** A fresh `serve` (nothing read yet) with the five runs open, as the Runs view's "open all" does. */
 async function startServer(): Promise<{ server: ChildProcess; url: string }> {

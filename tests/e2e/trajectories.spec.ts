@@ -3,6 +3,7 @@
  * the others (issue 9: ticking the d = 2 fig4 run with the d = 32 runs showed only an error). Its
  * own server and runs: two runs of one width and a narrower one.
  */
+import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { cliOrThrow, startServe } from '../processes.js';
 import type { ChildProcess } from 'node:child_process';
@@ -23,7 +24,7 @@ test.beforeAll(async () => {
   cliOrThrow(['train', '--preset', 'fig5-scratch', '--seed', '1', ...SMALL, '--d', '8', '--set', 'phases.0.steps=30', '--out', join(workspace, 'wide-a'), '--json']);
   cliOrThrow(['train', '--preset', 'fig5-scratch', '--seed', '2', ...SMALL, '--d', '8', '--set', 'phases.0.steps=30', '--out', join(workspace, 'wide-b'), '--json']);
   cliOrThrow(['train', '--preset', 'fig5-scratch', '--seed', '3', ...SMALL, '--d', '2', '--set', 'phases.0.steps=30', '--out', join(workspace, 'narrow'), '--json']);
-  const token = 'traj-' + Math.random().toString(36).slice(2);
+  const token = 'traj-' + randomUUID();
   ({ server, url } = await startServe([workspace, '--port', '0', '--token', token, '--no-demo']));
 });
 

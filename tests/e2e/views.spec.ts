@@ -4,6 +4,7 @@
  * primary run changes, and the arrow keys move the cursor wherever the focus is (not in a text
  * field). Its own server and runs: a sparse and a dense snapshot schedule.
  */
+import { randomUUID } from 'node:crypto';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { cliOrThrow, startServe } from '../processes.js';
 import type { ChildProcess } from 'node:child_process';
@@ -26,7 +27,7 @@ test.beforeAll(async () => {
   cliOrThrow(['train', '--preset', 'fig5-curriculum', '--seed', '4', ...SMALL, '--set', 'phases.0.steps=30', '--set', 'phases.1.steps=30', '--set', 'snapshots.denseUntil=60', '--set', 'snapshots.every=1', '--out', join(workspace, 'dense'), '--json']);
   // a scratch run of the sparse run's seed with uneven snapshots: every step to 50, then every 50th to 400
   cliOrThrow(['train', '--preset', 'fig5-scratch', '--seed', '3', ...SMALL, '--set', 'phases.0.steps=400', '--set', 'snapshots.denseUntil=50', '--set', 'snapshots.every=50', '--out', join(workspace, 'uneven'), '--json']);
-  const token = 'views-' + Math.random().toString(36).slice(2);
+  const token = 'views-' + randomUUID();
   ({ server, url } = await startServe([workspace, '--port', '0', '--token', token, '--no-demo']));
 });
 
@@ -379,7 +380,7 @@ test('embeddings are coloured on an ordered scale by the sum, the sum mod p or t
 
 test('on the bundled demo the Embeddings view opens on the d = 2 fig4 run at the end of its p = 2 phase', async ({ page }) => {
   test.setTimeout(180_000);
-  const token = 'demo-' + Math.random().toString(36).slice(2) + '-0123456789';
+  const token = 'demo-' + randomUUID() + '-0123456789';
   const { server: demo, url: demoUrl } = await startServe(['--port', '0', '--token', token]);
   try {
     await page.goto(demoUrl);
