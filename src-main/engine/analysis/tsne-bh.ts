@@ -4,11 +4,9 @@
 
 /** The most points that share one interaction list. */
 const GROUP = 32;
+/** Levels of the tree: points are placed on a 2¹⁶ × 2¹⁶ grid; points in one finest cell share a leaf. */
+const LEVELS = 16;
 
-/**
- * A quadtree over 2-D points for Barnes–Hut t-SNE: far cells act as one point at their centre
- * of mass when cell width / distance < θ. Stored in typed arrays and rebuilt every iteration.
- */
 /** The centre of the points' bounding box and its larger side (the square that the tree and the FFT grid cover). */
 export function boundingSquare(y: Float64Array, n: number): { cx: number; cy: number; span: number } {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
@@ -21,129 +19,175 @@ export function boundingSquare(y: Float64Array, n: number): { cx: number; cy: nu
   return { cx: (minX + maxX) / 2, cy: (minY + maxY) / 2, span: Math.max(maxX - minX, maxY - minY) };
 }
 
+/** Spreads the low 16 bits of v to the even bits of a 32-bit word. */
+function spread(v: number): number {
+  v = (v | (v << 8)) & 0x00ff00ff;
+  v = (v | (v << 4)) & 0x0f0f0f0f;
+  v = (v | (v << 2)) & 0x33333333;
+  return (v | (v << 1)) & 0x55555555;
+}
+
+/**
+ * A quadtree over 2-D points for Barnes–Hut t-SNE: far cells act as one point at their centre of
+ * mass when cell width / distance < θ. Rebuilt every iteration without inserting point by point:
+ * the points are sorted by Morton code (a radix sort), so every cell is a contiguous range of the
+ * sorted points, its children are found by one scan of that range, and its centre of mass comes
+ * from prefix sums. All in typed arrays kept across iterations.
+ */
 export class QuadTree {
-  private readonly cap: number;
-  private cx: Float64Array; // cell centre
-  private cy: Float64Array;
-  private half: Float64Array; // half width
-  private mx: Float64Array; // centre of mass
+  private readonly code: Uint32Array; // Morton code of each point (x on the even bits)
+  private readonly codeTmp: Uint32Array;
+  private readonly order: Int32Array; // the points sorted by code
+  private readonly orderTmp: Int32Array;
+  private readonly buckets = new Int32Array(256);
+  private readonly sx: Float64Array; // coordinates in sorted order
+  private readonly sy: Float64Array;
+  private readonly sumX: Float64Array; // prefix sums of sx, sy
+  private readonly sumY: Float64Array;
+  private readonly fx: Float64Array; // forces in sorted order
+  private readonly fy: Float64Array;
+  // nodes: the range [lo, hi) of sorted points, the level, the centre of mass, the children
+  // (childCount consecutive nodes from firstChild)
+  private lo: Int32Array;
+  private hi: Int32Array;
+  private level: Int32Array;
+  private mx: Float64Array;
   private my: Float64Array;
-  private count: Int32Array;
-  private child: Int32Array; // 4 per node, −1 if none
-  private point: Int32Array; // the point of a leaf holding one point, else −1
+  private firstChild: Int32Array;
+  private childCount: Int32Array;
   private size = 0;
-  private readonly stack: Int32Array;
-  private walk: Int32Array;
-  private readonly members: Int32Array;
-  /** the next point at the same position as a leaf's point, or −1 */
-  private readonly next: Int32Array;
+  /** depth-first stacks: each pop pushes at most 4, so at most 3 per level plus one */
+  private readonly stack = new Int32Array(3 * LEVELS + 8);
+  private readonly walk = new Int32Array(3 * LEVELS + 8);
   private far: Float64Array;
-  private near: Int32Array;
+  private readonly nearLo: Int32Array;
+  private readonly nearHi: Int32Array;
 
   constructor(n: number) {
-    this.cap = 4 * n + 64;
-    this.cx = new Float64Array(this.cap);
-    this.cy = new Float64Array(this.cap);
-    this.half = new Float64Array(this.cap);
-    this.mx = new Float64Array(this.cap);
-    this.my = new Float64Array(this.cap);
-    this.count = new Int32Array(this.cap);
-    this.child = new Int32Array(this.cap * 4);
-    this.point = new Int32Array(this.cap);
-    this.stack = new Int32Array(this.cap);
-    this.walk = new Int32Array(this.cap);
-    this.members = new Int32Array(n);
-    this.next = new Int32Array(n).fill(-1);
-    this.far = new Float64Array(3 * this.cap);
-    this.near = new Int32Array(n);
+    this.code = new Uint32Array(n);
+    this.codeTmp = new Uint32Array(n);
+    this.order = new Int32Array(n);
+    this.orderTmp = new Int32Array(n);
+    this.sx = new Float64Array(n);
+    this.sy = new Float64Array(n);
+    this.sumX = new Float64Array(n + 1);
+    this.sumY = new Float64Array(n + 1);
+    this.fx = new Float64Array(n);
+    this.fy = new Float64Array(n);
+    this.nearLo = new Int32Array(n);
+    this.nearHi = new Int32Array(n);
+    const cap = 2 * n + 64;
+    this.lo = new Int32Array(cap);
+    this.hi = new Int32Array(cap);
+    this.level = new Int32Array(cap);
+    this.mx = new Float64Array(cap);
+    this.my = new Float64Array(cap);
+    this.firstChild = new Int32Array(cap);
+    this.childCount = new Int32Array(cap);
+    this.far = new Float64Array(3 * cap);
   }
 
   private grow(): void {
-    const cap = this.cx.length * 2;
+    const cap = this.lo.length * 2;
+    const g32 = (a: Int32Array) => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
     const g64 = (a: Float64Array) => {
       const b = new Float64Array(cap);
       b.set(a);
       return b;
     };
-    const g32 = (a: Int32Array, m = 1) => {
-      const b = new Int32Array(cap * m);
-      b.set(a);
-      return b;
-    };
-    this.cx = g64(this.cx);
-    this.cy = g64(this.cy);
-    this.half = g64(this.half);
+    this.lo = g32(this.lo);
+    this.hi = g32(this.hi);
+    this.level = g32(this.level);
     this.mx = g64(this.mx);
     this.my = g64(this.my);
-    this.count = g32(this.count);
-    this.child = g32(this.child, 4);
-    this.point = g32(this.point);
-    this.walk = new Int32Array(cap);
+    this.firstChild = g32(this.firstChild);
+    this.childCount = g32(this.childCount);
     this.far = new Float64Array(3 * cap);
   }
 
-  private node(cx: number, cy: number, half: number): number {
-    if (this.size >= this.cx.length) this.grow();
+  private node(lo: number, hi: number, level: number): number {
+    if (this.size >= this.lo.length) this.grow();
     const k = this.size++;
-    this.cx[k] = cx;
-    this.cy[k] = cy;
-    this.half[k] = half;
-    this.mx[k] = 0;
-    this.my[k] = 0;
-    this.count[k] = 0;
-    this.point[k] = -1;
-    this.child.fill(-1, 4 * k, 4 * k + 4);
+    this.lo[k] = lo;
+    this.hi[k] = hi;
+    this.level[k] = level;
+    const c = hi - lo;
+    this.mx[k] = (this.sumX[hi] - this.sumX[lo]) / c;
+    this.my[k] = (this.sumY[hi] - this.sumY[lo]) / c;
+    this.childCount[k] = 0;
     return k;
   }
 
-  /** Inserts point i; mx, my sum the coordinates under each node (divided by the counts once all are in). */
-  private insert(y: Float64Array, i: number): void {
-    let k = 0;
-    const px = y[2 * i];
-    const py = y[2 * i + 1];
-    this.next[i] = -1;
-    for (let depth = 0; ; depth++) {
-      const c = this.count[k];
-      this.mx[k] += px;
-      this.my[k] += py;
-      this.count[k] = c + 1;
-      if (c === 0) {
-        this.point[k] = i;
-        return;
-      }
-      if (depth > 40) {
-        // coincident points share the leaf: a chain from its point
-        this.next[i] = this.next[this.point[k]];
-        this.next[this.point[k]] = i;
-        return;
-      }
-      const moving = this.point[k];
-      if (moving >= 0) {
-        // split a single-point leaf: push its point one level down
-        this.point[k] = -1;
-        const q = this.quadrant(k, y[2 * moving], y[2 * moving + 1]);
-        const ch = this.ensureChild(k, q);
-        this.mx[ch] = y[2 * moving];
-        this.my[ch] = y[2 * moving + 1];
-        this.count[ch] = 1;
-        this.point[ch] = moving;
-      }
-      k = this.ensureChild(k, this.quadrant(k, px, py));
+  /** Sorts the points by Morton code on the grid over the bounding square (LSD radix sort, 4 × 8 bits). */
+  private sort(y: Float64Array, n: number, x0: number, y0: number, span: number): void {
+    const scale = span > 0 ? (1 << LEVELS) / span : 0;
+    const top = (1 << LEVELS) - 1;
+    let { code, codeTmp, order, orderTmp } = this;
+    for (let i = 0; i < n; i++) {
+      const gx = Math.max(0, Math.min(top, Math.floor((y[2 * i] - x0) * scale)));
+      const gy = Math.max(0, Math.min(top, Math.floor((y[2 * i + 1] - y0) * scale)));
+      code[i] = (spread(gx) | (spread(gy) << 1)) >>> 0;
+      order[i] = i;
     }
+    const buckets = this.buckets;
+    for (let shift = 0; shift < 32; shift += 8) {
+      buckets.fill(0);
+      for (let i = 0; i < n; i++) buckets[(code[i] >>> shift) & 255]++;
+      for (let b = 0, at = 0; b < 256; b++) {
+        const c = buckets[b];
+        buckets[b] = at;
+        at += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const at = buckets[(code[i] >>> shift) & 255]++;
+        codeTmp[at] = code[i];
+        orderTmp[at] = order[i];
+      }
+      [code, codeTmp] = [codeTmp, code];
+      [order, orderTmp] = [orderTmp, order];
+    }
+    // four passes: the sorted data is back in this.code and this.order
   }
 
-  private quadrant(k: number, x: number, y: number): number {
-    return (x >= this.cx[k] ? 1 : 0) + (y >= this.cy[k] ? 2 : 0);
-  }
-
-  private ensureChild(k: number, q: number): number {
-    let ch = this.child[4 * k + q];
-    if (ch < 0) {
-      const h = this.half[k] / 2;
-      ch = this.node(this.cx[k] + (q & 1 ? h : -h), this.cy[k] + (q & 2 ? h : -h), h);
-      this.child[4 * k + q] = ch;
+  /** Builds the tree: each node's children are the nonempty quarters of its range, found by the code's bits at the next level. */
+  private build(y: Float64Array, n: number): void {
+    const { code, order, sx, sy, sumX, sumY } = this;
+    sumX[0] = 0;
+    sumY[0] = 0;
+    for (let t = 0; t < n; t++) {
+      const i = order[t];
+      sx[t] = y[2 * i];
+      sy[t] = y[2 * i + 1];
+      sumX[t + 1] = sumX[t] + sx[t];
+      sumY[t + 1] = sumY[t] + sy[t];
     }
-    return ch;
+    this.size = 0;
+    this.node(0, n, 0);
+    // nodes are created in breadth-first order, so a scan over them visits parents before children
+    for (let k = 0; k < this.size; k++) {
+      const lo = this.lo[k];
+      const hi = this.hi[k];
+      const level = this.level[k];
+      if (hi - lo <= 1 || level >= LEVELS) continue;
+      const shift = 2 * (LEVELS - 1 - level);
+      this.firstChild[k] = this.size;
+      let start = lo;
+      let quarter = (code[lo] >>> shift) & 3;
+      for (let t = lo + 1; t < hi; t++) {
+        const q = (code[t] >>> shift) & 3;
+        if (q !== quarter) {
+          this.node(start, t, level + 1);
+          start = t;
+          quarter = q;
+        }
+      }
+      this.node(start, hi, level + 1);
+      this.childCount[k] = this.size - this.firstChild[k];
+    }
   }
 
   /**
@@ -155,86 +199,75 @@ export class QuadTree {
    */
   repulsion(y: Float64Array, n: number, grad: Float64Array, theta = 0.5): number {
     const { cx, cy, span } = boundingSquare(y, n);
-    this.size = 0;
-    this.node(cx, cy, span / 2 + 1e-9);
-    for (let i = 0; i < n; i++) this.insert(y, i);
-    for (let k = 0; k < this.size; k++) {
-      if (this.count[k] === 0) continue;
-      this.mx[k] /= this.count[k];
-      this.my[k] /= this.count[k];
-    }
-    const { count, point, child, stack } = this;
+    this.sort(y, n, cx - span / 2, cy - span / 2, span);
+    this.build(y, n);
+    const { lo, hi, firstChild, childCount, fx, fy, order } = this;
+    const widths = new Float64Array(LEVELS + 1);
+    for (let l = 0; l <= LEVELS; l++) widths[l] = span / 2 ** l;
+    fx.fill(0);
+    fy.fill(0);
     let z = 0;
+    const stack = this.stack;
     let top = 0;
     stack[top++] = 0;
     while (top > 0) {
       const k = stack[--top];
-      if (count[k] === 0) continue;
-      if (count[k] <= GROUP || point[k] >= 0) {
-        z += this.group(k, y, grad, theta * theta);
+      if (hi[k] - lo[k] <= GROUP || childCount[k] === 0) {
+        z += this.group(lo[k], hi[k], widths, theta * theta);
         continue;
       }
-      for (let q = 0; q < 4; q++) if (child[4 * k + q] >= 0) stack[top++] = child[4 * k + q];
+      for (let c = firstChild[k]; c < firstChild[k] + childCount[k]; c++) stack[top++] = c;
+    }
+    for (let t = 0; t < n; t++) {
+      const i = order[t];
+      grad[2 * i] -= fx[t];
+      grad[2 * i + 1] -= fy[t];
     }
     return z;
   }
 
-  /** The repulsion on the points under node g; returns their part of Z. */
-  private group(g: number, y: Float64Array, grad: Float64Array, theta2: number): number {
-    const { count, point, next, mx, my, half, child, members, far, near } = this;
+  /** The repulsion on the sorted points [g0, g1) (one cell's), added to fx, fy; returns their part of Z. */
+  private group(g0: number, g1: number, widths: Float64Array, theta2: number): number {
+    const { lo, hi, level, mx, my, firstChild, childCount, sx, sy, fx, fy, far, nearLo, nearHi } = this;
     const walk = this.walk;
-    // the group's points and their bounding box
-    let size = 0;
-    let top = 0;
-    walk[top++] = g;
-    while (top > 0) {
-      const k = walk[--top];
-      for (let i = point[k]; i >= 0; i = next[i]) members[size++] = i;
-      for (let q = 0; q < 4; q++) if (child[4 * k + q] >= 0) walk[top++] = child[4 * k + q];
-    }
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (let t = 0; t < size; t++) {
-      const i = members[t];
-      x0 = Math.min(x0, y[2 * i]);
-      x1 = Math.max(x1, y[2 * i]);
-      y0 = Math.min(y0, y[2 * i + 1]);
-      y1 = Math.max(y1, y[2 * i + 1]);
+    for (let t = g0; t < g1; t++) {
+      x0 = Math.min(x0, sx[t]);
+      x1 = Math.max(x1, sx[t]);
+      y0 = Math.min(y0, sy[t]);
+      y1 = Math.max(y1, sy[t]);
     }
-    // the interaction list: far cells (centre of mass, count) and near points
+    // the interaction list: far cells (centre of mass, count) and ranges of near points
     let farSize = 0;
     let nearSize = 0;
+    let top = 0;
     walk[top++] = 0;
     while (top > 0) {
       const k = walk[--top];
-      const c = count[k];
-      if (c === 0) continue;
-      const leaf = point[k];
-      if (leaf >= 0) {
-        for (let i = leaf; i >= 0; i = next[i]) near[nearSize++] = i;
+      const c = hi[k] - lo[k];
+      if (childCount[k] === 0) {
+        nearLo[nearSize] = lo[k];
+        nearHi[nearSize++] = hi[k];
         continue;
       }
       const dx = Math.max(x0 - mx[k], 0, mx[k] - x1);
       const dy = Math.max(y0 - my[k], 0, my[k] - y1);
-      const w = 2 * half[k];
-      let open = false;
-      for (let q = 0; q < 4; q++) if (child[4 * k + q] >= 0) open = true;
-      if (!open || w * w < theta2 * (dx * dx + dy * dy)) {
-        // a far cell, or a cell of coincident points too deep to split
+      const w = widths[level[k]];
+      if (w * w < theta2 * (dx * dx + dy * dy)) {
         far[3 * farSize] = mx[k];
         far[3 * farSize + 1] = my[k];
         far[3 * farSize + 2] = c;
         farSize++;
       } else {
-        for (let q = 0; q < 4; q++) if (child[4 * k + q] >= 0) walk[top++] = child[4 * k + q];
+        for (let ch = firstChild[k]; ch < firstChild[k] + childCount[k]; ch++) walk[top++] = ch;
       }
     }
     let z = 0;
-    for (let t = 0; t < size; t++) {
-      const i = members[t];
-      const px = y[2 * i];
-      const py = y[2 * i + 1];
-      let fx = 0;
-      let fy = 0;
+    for (let t = g0; t < g1; t++) {
+      const px = sx[t];
+      const py = sy[t];
+      let gx = 0;
+      let gy = 0;
       for (let f = 0; f < farSize; f++) {
         const dx = px - far[3 * f];
         const dy = py - far[3 * f + 1];
@@ -242,22 +275,23 @@ export class QuadTree {
         const num = 1 / (1 + dx * dx + dy * dy);
         z += c * num;
         const s = c * num * num;
-        fx += s * dx;
-        fy += s * dy;
+        gx += s * dx;
+        gy += s * dy;
       }
       for (let e = 0; e < nearSize; e++) {
-        const j = near[e];
-        if (j === i) continue;
-        const dx = px - y[2 * j];
-        const dy = py - y[2 * j + 1];
-        const num = 1 / (1 + dx * dx + dy * dy);
-        z += num;
-        const s = num * num;
-        fx += s * dx;
-        fy += s * dy;
+        for (let j = nearLo[e]; j < nearHi[e]; j++) {
+          if (j === t) continue;
+          const dx = px - sx[j];
+          const dy = py - sy[j];
+          const num = 1 / (1 + dx * dx + dy * dy);
+          z += num;
+          const s = num * num;
+          gx += s * dx;
+          gy += s * dy;
+        }
       }
-      grad[2 * i] -= fx;
-      grad[2 * i + 1] -= fy;
+      fx[t] += gx;
+      fy[t] += gy;
     }
     return z;
   }
