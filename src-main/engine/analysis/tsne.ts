@@ -137,27 +137,56 @@ export function rowAffinities(sqDist: Float64Array, i: number, k: number, perple
   return beta;
 }
 
-/** P = (P + Pᵀ) / 2n as pairs i < j, sorted by i and then j, with where each i's pairs start. */
+/**
+ * P = (P + Pᵀ) / 2n as pairs i < j, sorted by i and then j, with where each i's pairs start: each
+ * directed entry is bucketed under its smaller end in typed arrays, each bucket insertion-sorted by
+ * the other end (stable, so a pair's two halves add in the order of their rows), duplicates merged.
+ */
 function symmetrise(n: number, k: number, nbr: Int32Array, pval: Float64Array): { rowStart: Int32Array; pairJ: Int32Array; pairP: Float64Array } {
-  const sym = new Map<number, number>();
+  const bucketStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) bucketStart[Math.min(i, nbr[i * k + t]) + 1]++;
+  for (let i = 0; i < n; i++) bucketStart[i + 1] += bucketStart[i];
+  const fill = bucketStart.slice(0, n);
+  const otherEnd = new Int32Array(n * k);
+  const value = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < k; t++) {
       const j = nbr[i * k + t];
-      const key = i < j ? i * n + j : j * n + i;
-      sym.set(key, (sym.get(key) ?? 0) + pval[i * k + t] / (2 * n));
+      const at = fill[Math.min(i, j)]++;
+      otherEnd[at] = Math.max(i, j);
+      value[at] = pval[i * k + t] / (2 * n);
     }
   }
-  const keys = Float64Array.from(sym.keys()).sort();
   const rowStart = new Int32Array(n + 1);
-  const pairJ = new Int32Array(keys.length);
-  const pairP = new Float64Array(keys.length);
-  keys.forEach((key, e) => {
-    rowStart[Math.floor(key / n) + 1]++;
-    pairJ[e] = key % n;
-    pairP[e] = sym.get(key)!;
-  });
-  for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
-  return { rowStart, pairJ, pairP };
+  let pairs = 0;
+  for (let a = 0; a < n; a++) {
+    const lo = bucketStart[a];
+    const hi = bucketStart[a + 1];
+    for (let t = lo + 1; t < hi; t++) {
+      const j = otherEnd[t];
+      const v = value[t];
+      let at = t;
+      while (at > lo && otherEnd[at - 1] > j) {
+        otherEnd[at] = otherEnd[at - 1];
+        value[at] = value[at - 1];
+        at--;
+      }
+      otherEnd[at] = j;
+      value[at] = v;
+    }
+    // merged in place: the pairs so far never overtake the bucket being read
+    for (let t = lo; t < hi; t++) {
+      if (t > lo && otherEnd[t] === otherEnd[pairs - 1]) {
+        value[pairs - 1] = 0 + value[pairs - 1] + value[t];
+      } else {
+        otherEnd[pairs] = otherEnd[t];
+        value[pairs] = 0 + value[t];
+        pairs++;
+      }
+    }
+    rowStart[a + 1] = pairs;
+  }
+  return { rowStart, pairJ: otherEnd.slice(0, pairs), pairP: value.slice(0, pairs) };
 }
 
 function gradientNorm(grad: Float64Array): number {
