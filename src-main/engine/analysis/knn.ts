@@ -51,10 +51,14 @@ export async function nearestNeighbours(points: Float64Array, n: number, dim: nu
 /** Candidates for row i by the float32 distances, then the k best by exact float64 distances. */
 function selectRow(points: Float64Array, n: number, dim: number, i: number, gram: Float32Array, g0: number, sq: Float64Array, k: number, m: number, cand: Int32Array, candD: Float64Array, index: Int32Array, sqDist: Float64Array): void {
   // the m smallest float32 distances in one pass: a max-heap of m candidates (candD holds their
-  // distances), which most points fail to enter at a single comparison with its top
+  // distances), which most points fail to enter at a single comparison with its top; the pass
+  // starts at the m points around i, since a trajectory's neighbours are mostly its adjacent
+  // snapshots, so the heap's top is near its final value early and few points enter it
   const sqi = sq[i];
+  const from = Math.max(0, Math.min(i - (m >> 1), n - m - 1));
   let size = 0;
-  for (let j = 0; j < n; j++) {
+  for (let t = 0; t < n; t++) {
+    const j = from + t < n ? from + t : from + t - n;
     if (j === i) continue;
     const d = sqi + sq[j] - 2 * gram[g0 + j];
     if (size < m) {
