@@ -246,8 +246,12 @@ export class QuadTree {
       const k = walk[--top];
       const c = hi[k] - lo[k];
       if (childCount[k] === 0) {
-        nearLo[nearSize] = lo[k];
-        nearHi[nearSize++] = hi[k];
+        // leaves come in sorted order (children are pushed last first): adjacent ones join one range
+        if (nearSize > 0 && nearHi[nearSize - 1] === lo[k]) nearHi[nearSize - 1] = hi[k];
+        else {
+          nearLo[nearSize] = lo[k];
+          nearHi[nearSize++] = hi[k];
+        }
         continue;
       }
       const dx = Math.max(x0 - mx[k], 0, mx[k] - x1);
@@ -259,7 +263,7 @@ export class QuadTree {
         far[3 * farSize + 2] = c;
         farSize++;
       } else {
-        for (let ch = firstChild[k]; ch < firstChild[k] + childCount[k]; ch++) walk[top++] = ch;
+        for (let ch = firstChild[k] + childCount[k] - 1; ch >= firstChild[k]; ch--) walk[top++] = ch;
       }
     }
     let z = 0;
