@@ -132,3 +132,57 @@ describe('FftRepulsion', () => {
     expect(fftGridSize(22)).toBe(256);
   });
 });
+
+describe('QuadTree', () => {
+  /** The exact repulsion: Z and −Σ_j num² (y_i − y_j). */
+  function exactRepulsion(y: Float64Array, n: number): [number, Float64Array] {
+    let z = 0;
+    const grad = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const dx = y[2 * i] - y[2 * j];
+        const dy = y[2 * i + 1] - y[2 * j + 1];
+        const q = 1 / (1 + dx * dx + dy * dy);
+        z += q;
+        grad[2 * i] -= q * q * dx;
+        grad[2 * i + 1] -= q * q * dy;
+      }
+    }
+    return [z, grad];
+  }
+
+  it('handles points closer than its finest cell and all points at one place, call after call', () => {
+    const rng = new Rng(11);
+    const n = 300;
+    // pairs 1e-7 apart spread over a square 200 wide: each pair needs every level of the tree,
+    // more nodes than the tree first allocates
+    const y = new Float64Array(2 * n);
+    for (let i = 0; i < n; i += 2) {
+      y[2 * i] = 200 * rng.uniform();
+      y[2 * i + 1] = 200 * rng.uniform();
+      y[2 * i + 2] = y[2 * i] + 1e-7;
+      y[2 * i + 3] = y[2 * i + 1];
+    }
+    const tree = new QuadTree(n);
+    for (let call = 0; call < 2; call++) {
+      const [exactZ, exact] = exactRepulsion(y, n);
+      const grad = new Float64Array(2 * n);
+      const z = tree.repulsion(y, n, grad);
+      let err = 0;
+      let norm = 0;
+      for (let c = 0; c < 2 * n; c++) {
+        err += (grad[c] - exact[c]) ** 2;
+        norm += exact[c] ** 2;
+      }
+      expect(Math.abs(z - exactZ) / exactZ).toBeLessThan(2e-3);
+      expect(Math.sqrt(err / norm)).toBeLessThan(1e-2);
+      for (let c = 0; c < 2 * n; c++) y[c] *= 0.5; // a smaller embedding on the second call
+    }
+    // all at one place: no force, Z = n(n − 1)
+    const same = new Float64Array(2 * n).fill(3);
+    const grad = new Float64Array(2 * n);
+    expect(tree.repulsion(same, n, grad)).toBe(n * (n - 1));
+    expect(grad.every((g) => g === 0)).toBe(true);
+  });
+});
