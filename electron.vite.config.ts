@@ -14,14 +14,16 @@ export default defineConfig({
       // Entries: the main process (out/main/index.js) and the job worker it forks as an
       // Electron utility process (out/main/job-worker.js); and, for plain Node, the CLI
       // (out/main/cli.js, which bin/ runs while it is newer than src-main/, so a command does not
-      // compile TypeScript first) with the workers it forks. Engine code they share goes to
-      // out/main/chunks/; none but index imports electron.
+      // compile TypeScript first) with the workers it forks; and t-SNE's helper thread
+      // (out/main/tsne-thread.js). Engine code they share goes to out/main/chunks/; none but index
+      // imports electron.
       rolldownOptions: {
         input: {
           index: r('./src-main/app/index.ts'),
           'job-worker': r('./src-main/jobs/electron-worker.ts'),
           cli: r('./src-main/cli/main.ts'),
           'node-worker': r('./src-main/jobs/node-worker.ts'),
+          'tsne-thread': r('./src-main/engine/analysis/tsne-thread.ts'),
         },
         external: [/^@tensorflow\//, /^onnxruntime-node(\/.*)?$/],
       },

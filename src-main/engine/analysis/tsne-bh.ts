@@ -44,8 +44,10 @@ export class QuadTree {
   private readonly sy: Float64Array;
   private readonly sumX: Float64Array; // prefix sums of sx, sy
   private readonly sumY: Float64Array;
-  private readonly fx: Float64Array; // forces in sorted order
-  private readonly fy: Float64Array;
+  private readonly widths = new Float64Array(LEVELS + 1); // cell width by level
+  /** the groups of the last prepare: nodes whose points share one interaction list */
+  private readonly groups: Int32Array;
+  groupCount = 0;
   // nodes: the range [lo, hi) of sorted points, the level, the centre of mass, the children
   // (childCount consecutive nodes from firstChild)
   private lo: Int32Array;
@@ -72,8 +74,7 @@ export class QuadTree {
     this.sy = new Float64Array(n);
     this.sumX = new Float64Array(n + 1);
     this.sumY = new Float64Array(n + 1);
-    this.fx = new Float64Array(n);
-    this.fy = new Float64Array(n);
+    this.groups = new Int32Array(Math.max(n, 1));
     this.nearLo = new Int32Array(n);
     this.nearHi = new Int32Array(n);
     const cap = 2 * n + 64;
@@ -191,44 +192,54 @@ export class QuadTree {
   }
 
   /**
-   * Subtracts the repulsive forces from grad and returns Z. Barnes's grouped traversal (1990): the
-   * points of each small subtree share one interaction list, found with the distance from a cell's
-   * centre of mass to the group's bounding box, so each point's far cells satisfy the opening
+   * Sorts the points, builds the tree and lists its groups: Barnes's grouped traversal (1990), where
+   * the points of each small subtree share one interaction list, found with the distance from a
+   * cell's centre of mass to the group's bounding box, so each point's far cells satisfy the opening
    * criterion w < θ·d at least as strictly as in a walk of its own, and the work per point is a tight
-   * loop over arrays instead of a walk down the tree.
+   * loop over arrays instead of a walk down the tree. The groups are then independent: threads that
+   * prepared the same points may share them out (groupRepulsion).
    */
-  repulsion(y: Float64Array, n: number, grad: Float64Array, theta = 0.5): number {
+  prepare(y: Float64Array, n: number): void {
     const { cx, cy, span } = boundingSquare(y, n);
     this.sort(y, n, cx - span / 2, cy - span / 2, span);
     this.build(y, n);
-    const { lo, hi, firstChild, childCount, fx, fy, order } = this;
-    const widths = new Float64Array(LEVELS + 1);
+    const { lo, hi, firstChild, childCount, widths, groups } = this;
     for (let l = 0; l <= LEVELS; l++) widths[l] = span / 2 ** l;
-    fx.fill(0);
-    fy.fill(0);
-    let z = 0;
+    let count = 0;
     const stack = this.stack;
     let top = 0;
     stack[top++] = 0;
     while (top > 0) {
       const k = stack[--top];
       if (hi[k] - lo[k] <= GROUP || childCount[k] === 0) {
-        z += this.group(lo[k], hi[k], widths, theta * theta);
+        groups[count++] = k;
         continue;
       }
       for (let c = firstChild[k]; c < firstChild[k] + childCount[k]; c++) stack[top++] = c;
     }
-    for (let t = 0; t < n; t++) {
-      const i = order[t];
-      grad[2 * i] -= fx[t];
-      grad[2 * i + 1] -= fy[t];
-    }
+    this.groupCount = count;
+  }
+
+  /**
+   * Subtracts the repulsion Σ_j (1 + |y_i − y_j|²)⁻² (y_i − y_j) on the points of group g (of the
+   * last prepare) from out, at 2i and 2i + 1, and returns their part of Z = Σ_{i≠j} (1 + |y_i − y_j|²)⁻¹.
+   */
+  groupRepulsion(g: number, out: Float64Array, theta = 0.5): number {
+    const k = this.groups[g];
+    return this.group(this.lo[k], this.hi[k], out, theta * theta);
+  }
+
+  /** Subtracts the repulsive forces from grad and returns Z: prepare, then every group in turn. */
+  repulsion(y: Float64Array, n: number, grad: Float64Array, theta = 0.5): number {
+    this.prepare(y, n);
+    let z = 0;
+    for (let g = 0; g < this.groupCount; g++) z += this.groupRepulsion(g, grad, theta);
     return z;
   }
 
-  /** The repulsion on the sorted points [g0, g1) (one cell's), added to fx, fy; returns their part of Z. */
-  private group(g0: number, g1: number, widths: Float64Array, theta2: number): number {
-    const { lo, hi, level, mx, my, firstChild, childCount, sx, sy, fx, fy, far, nearLo, nearHi } = this;
+  /** The repulsion on the sorted points [g0, g1) (one cell's), subtracted from out; returns their part of Z. */
+  private group(g0: number, g1: number, out: Float64Array, theta2: number): number {
+    const { lo, hi, level, mx, my, firstChild, childCount, sx, sy, order, widths, far, nearLo, nearHi } = this;
     const walk = this.walk;
     let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
     for (let t = g0; t < g1; t++) {
@@ -294,8 +305,9 @@ export class QuadTree {
           gy += s * dy;
         }
       }
-      fx[t] += gx;
-      fy[t] += gy;
+      const i = order[t];
+      out[2 * i] -= gx;
+      out[2 * i + 1] -= gy;
     }
     return z;
   }

@@ -7,13 +7,16 @@
 import { checkCancel, tick } from './cancel.js';
 import { nearestNeighbours } from './knn.js';
 import { FftRepulsion, fftGridSize } from './tsne-fft.js';
-import { QuadTree } from './tsne-bh.js';
+import { ATTRACTION, ATTRACTION_BLOCKS, REPULSION, sharedTsne, type TsneForces } from './tsne-iteration.js';
+import { TsnePool, tsneThreads } from './tsne-pool.js';
 
 export interface TsneOptions {
   perplexity?: number;
   iterations?: number;
   signal?: AbortSignal;
   onProgress?: (stage: string, fraction: number) => void;
+  /** threads that share each iteration, the caller's included (default tsneThreads(n)); the result is the same for any number */
+  threads?: number;
 }
 
 /** Iterations of early exaggeration (factor 12), then of the plain gradient, by default. */
@@ -53,53 +56,55 @@ export async function tsne(points: Float64Array, n: number, dim: number, init: F
   const iterations = opts.iterations ?? TSNE_ITERATIONS;
   const exaggerated = Math.min(TSNE_EXAGGERATION_ITERATIONS, Math.floor(iterations / 2));
   const kNeighbors = Math.min(n - 1, Math.floor(3 * perplexity + 1));
-  const knn = await nearestNeighbours(points, n, dim, kNeighbors, opts.signal, (f) => opts.onProgress?.('t-SNE neighbours', 0.05 * f));
-  const nbr = knn.index;
-  const pval = new Float64Array(n * kNeighbors);
-  for (let i = 0, beta = 1; i < n; i++) beta = rowAffinities(knn.sqDist, i, kNeighbors, perplexity, pval, beta);
-  opts.onProgress?.('t-SNE affinities', 0.1);
-  await tick();
-  checkCancel(opts.signal);
-  const { rowStart, pairJ, pairP } = symmetrise(n, kNeighbors, nbr, pval);
-
-  const state = {
-    y: Float64Array.from(init),
-    update: new Float64Array(n * 2),
-    gains: new Float64Array(n * 2).fill(1),
-    grad: new Float64Array(n * 2),
-    lr: Math.max(n / 12, 50),
-    tree: new QuadTree(n),
-    fft: new FftRepulsion(n),
-    rowStart,
-    pairJ,
-    pairP,
-    n,
-  };
-  // a chunk of iterations between checks of the signal: a few milliseconds of work
-  const chunk = 5;
-  let total = iterations; // less the exaggerated iterations skipped
-  let exaggerationEnd = exaggerated;
-  let lastNorm = Infinity;
-  for (let iter = 0; iter < total; iter += chunk) {
-    checkCancel(opts.signal);
-    for (let it = iter; it < Math.min(total, iter + chunk); it++) {
-      const exaggerating = it < exaggerationEnd;
-      gradientStep(state, exaggerating ? 12 : 1, exaggerating ? 0.5 : 0.8);
-      if (exaggerating && (it + 1) % EXAGGERATION_CHECK === 0) {
-        const norm = gradientNorm(state.grad);
-        if (it + 1 >= EXAGGERATION_MIN && Math.abs(lastNorm - norm) < EXAGGERATION_SETTLED * lastNorm) {
-          total -= exaggerationEnd - (it + 1);
-          exaggerationEnd = it + 1;
-        }
-        lastNorm = norm;
-      }
-    }
-    if (iter % 10 === 0) opts.onProgress?.('t-SNE', 0.1 + (0.9 * iter) / total);
+  const pool = new TsnePool(opts.threads ?? tsneThreads(n));
+  try {
+    const knn = await nearestNeighbours(points, n, dim, kNeighbors, opts.signal, (f) => opts.onProgress?.('t-SNE neighbours', 0.05 * f));
+    const nbr = knn.index;
+    const pval = new Float64Array(n * kNeighbors);
+    for (let i = 0, beta = 1; i < n; i++) beta = rowAffinities(knn.sqDist, i, kNeighbors, perplexity, pval, beta);
+    opts.onProgress?.('t-SNE affinities', 0.1);
     await tick();
+    checkCancel(opts.signal);
+    const { rowStart, pairJ, pairP } = symmetrise(n, kNeighbors, nbr, pval);
+    const forces = await pool.join(sharedTsne(n, init, rowStart, pairJ, pairP));
+    checkCancel(opts.signal);
+    const state: GradientState = {
+      forces,
+      pool,
+      update: new Float64Array(n * 2),
+      gains: new Float64Array(n * 2).fill(1),
+      grad: new Float64Array(n * 2),
+      lr: Math.max(n / 12, 50),
+      fft: new FftRepulsion(n),
+      n,
+    };
+    // a chunk of iterations between checks of the signal: a few milliseconds of work
+    const chunk = 5;
+    let total = iterations; // less the exaggerated iterations skipped
+    let exaggerationEnd = exaggerated;
+    let lastNorm = Infinity;
+    for (let iter = 0; iter < total; iter += chunk) {
+      checkCancel(opts.signal);
+      for (let it = iter; it < Math.min(total, iter + chunk); it++) {
+        const exaggerating = it < exaggerationEnd;
+        gradientStep(state, exaggerating ? 12 : 1, exaggerating ? 0.5 : 0.8);
+        if (exaggerating && (it + 1) % EXAGGERATION_CHECK === 0) {
+          const norm = gradientNorm(state.grad);
+          if (it + 1 >= EXAGGERATION_MIN && Math.abs(lastNorm - norm) < EXAGGERATION_SETTLED * lastNorm) {
+            total -= exaggerationEnd - (it + 1);
+            exaggerationEnd = it + 1;
+          }
+          lastNorm = norm;
+        }
+      }
+      if (iter % 10 === 0) opts.onProgress?.('t-SNE', 0.1 + (0.9 * iter) / total);
+      await tick();
+    }
+    checkCancel(opts.signal);
+    return Float64Array.from(forces.y);
+  } finally {
+    await pool.stop();
   }
-  checkCancel(opts.signal);
-  if (process.env['CW_TSNE_DEBUG']) console.error('t-SNE iterations', total, 'exaggerated', exaggerationEnd);
-  return state.y;
 }
 
 /**
@@ -212,50 +217,46 @@ function span(y: Float64Array, n: number): number {
 }
 
 interface GradientState {
-  y: Float64Array;
+  forces: TsneForces;
+  pool: TsnePool;
   fft: FftRepulsion;
   update: Float64Array;
   gains: Float64Array;
   grad: Float64Array;
   lr: number;
-  tree: QuadTree;
-  rowStart: Int32Array;
-  pairJ: Int32Array;
-  pairP: Float64Array;
   n: number;
 }
 
-/** One iteration: Barnes–Hut repulsion, exact attraction over the pairs, gains and momentum. */
+/**
+ * One iteration: the repulsion (by FFT on this thread while the embedding is small, else Barnes–Hut
+ * groups shared with the helpers) and the attraction (blocks of pairs, shared), then gains and momentum.
+ */
 function gradientStep(s: GradientState, exaggeration: number, momentum: number): void {
-  const { y, update, gains, grad, lr, rowStart, pairJ, pairP } = s;
-  grad.fill(0);
-  // repulsion: grad_i −= Σ_j num_ij² (y_i − y_j), z = Σ_{i≠j} num_ij; by FFT-accelerated
-  // interpolation while the embedding is small for n, else Barnes–Hut (θ = 0.5)
-  const size = fftGridSize(span(y, s.n));
-  const z = size * size <= TSNE_FFT_CELLS_PER_POINT * s.n ? s.fft.repulsion(y, s.n, grad, size) : s.tree.repulsion(y, s.n, grad);
-  // grad now holds −Σ_j num² (y_i − y_j); scale by 1/Z, then add the attraction
-  const invZ = 1 / z;
-  for (let c = 0; c < grad.length; c++) grad[c] *= invZ;
-  for (let i = 0; i < s.n; i++) {
-    // i's pairs (i, j > i): i's share summed in registers, j's written as they come
-    const xi = y[2 * i];
-    const yi = y[2 * i + 1];
-    let gx = 0;
-    let gy = 0;
-    for (let e = rowStart[i]; e < rowStart[i + 1]; e++) {
-      const j = pairJ[e];
-      const d0 = xi - y[2 * j];
-      const d1 = yi - y[2 * j + 1];
-      const w = (exaggeration * pairP[e]) / (1 + d0 * d0 + d1 * d1);
-      gx += w * d0;
-      gy += w * d1;
-      grad[2 * j] -= w * d0;
-      grad[2 * j + 1] -= w * d1;
-    }
-    grad[2 * i] += gx;
-    grad[2 * i + 1] += gy;
+  const { forces, update, gains, grad, lr, n } = s;
+  const { y, repulsion, attraction, groupZ } = forces;
+  repulsion.fill(0);
+  forces.exaggeration[0] = exaggeration;
+  // repulsion: −Σ_j num_ij² (y_i − y_j), z = Σ_{i≠j} num_ij; by FFT-accelerated interpolation
+  // while the embedding is small for n, else Barnes–Hut (θ = 0.5)
+  const size = fftGridSize(span(y, n));
+  const byFft = size * size <= TSNE_FFT_CELLS_PER_POINT * n;
+  let z = 0;
+  if (byFft) {
+    // the helpers start on the attraction while this thread interpolates the repulsion
+    s.pool.step(ATTRACTION, () => {
+      z = s.fft.repulsion(y, n, repulsion, size);
+    });
+  } else {
+    s.pool.step(REPULSION | ATTRACTION);
+    for (let g = 0; g < forces.tree.groupCount; g++) z += groupZ[g];
   }
-  for (let c = 0; c < y.length; c++) {
+  const invZ = 1 / z;
+  const stride = 2 * n;
+  for (let c = 0; c < stride; c++) {
+    // the blocks' attractions added in their order: the same sum whatever thread computed which
+    let a = 0;
+    for (let b = 0; b < ATTRACTION_BLOCKS; b++) a += attraction[b * stride + c];
+    grad[c] = repulsion[c] * invZ + a;
     const g = 4 * grad[c];
     gains[c] = Math.sign(g) !== Math.sign(update[c]) ? gains[c] + 0.2 : Math.max(gains[c] * 0.8, 0.01);
     update[c] = momentum * update[c] - lr * gains[c] * g;

@@ -5,7 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 /** The folder holding this package's package.json and bin/circuit-workbench.js, found upwards from `moduleUrl`. */
 export function packageRoot(moduleUrl: string = import.meta.url): string {
@@ -25,4 +27,16 @@ export function packageRoot(moduleUrl: string = import.meta.url): string {
 export function nodeWorkerScript(name: string, callerUrl: string): { entry: string; execArgv: string[] } {
   if (callerUrl.endsWith('.ts')) return { entry: fileURLToPath(new URL(`./${name}.ts`, callerUrl)), execArgv: ['--import', 'tsx'] };
   return { entry: join(packageRoot(callerUrl), 'out', 'main', `${name}.js`), execArgv: [] };
+}
+
+/**
+ * A worker_threads Worker running the module `name`: its source next to the caller's through tsx's
+ * API when the caller runs from src-main/ (a thread does not inherit the `--import tsx` hooks), else
+ * the bundled out/main/<name>.js.
+ */
+export function startThread(name: string, callerUrl: string): Worker {
+  if (!callerUrl.endsWith('.ts')) return new Worker(join(packageRoot(callerUrl), 'out', 'main', `${name}.js`));
+  const source = fileURLToPath(new URL(`./${name}.ts`, callerUrl));
+  const api = pathToFileURL(createRequire(callerUrl).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  return new Worker(`import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(source)}, ${JSON.stringify(api)}))`, { eval: true });
 }

@@ -1,0 +1,119 @@
+/**
+ * The helper threads of a t-SNE run (tsne-thread.ts) and the iteration they share with the calling
+ * thread: start them early, hand them the shared run once P is known, start each iteration, wait
+ * for their shares, and stop them however the run ends.
+ */
+import type { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { startThread } from '../io/packageRoot.js';
+import { EXIT, FAILED, FINISHED, GENERATION, MODE, NEXT_BLOCK, NEXT_GROUP, TsneForces, type SharedTsne } from './tsne-iteration.js';
+
+/**
+ * Below this many points a thread's start (~50 ms) and the hand-over at every iteration (~0.1 ms)
+ * cost more than half an iteration saves; from about here up they pay (an iteration of 1,000 points
+ * takes ~1.5 ms here).
+ */
+export const TSNE_PARALLEL_MIN_POINTS = 1000;
+/** The most threads, the caller's included: the work of an iteration is too small to share wider. */
+const MAX_THREADS = 4;
+/** How long to wait for a helper's share before calling it lost. */
+const HELPER_TIMEOUT_MS = 60_000;
+
+/** The threads for n points when the caller does not say: the cores, up to MAX_THREADS, from TSNE_PARALLEL_MIN_POINTS points. */
+export function tsneThreads(n: number): number {
+  return n < TSNE_PARALLEL_MIN_POINTS ? 1 : Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
+}
+
+interface Helper {
+  worker: Worker;
+  /** true once it holds the run and waits for iterations; false if it could not start */
+  ready: Promise<boolean>;
+  error?: string;
+}
+
+export class TsnePool {
+  private readonly helpers: Helper[];
+  private active = 0;
+  private forces: TsneForces | null = null;
+
+  /** Starts threads − 1 helpers running `module` (the tests name one that does not exist); they load while the caller finds neighbours. */
+  constructor(threads: number, module = 'tsne-thread') {
+    this.helpers = Array.from({ length: Math.max(0, threads - 1) }, () => {
+      const worker = startThread(module, import.meta.url);
+      worker.unref();
+      const helper: Helper = { worker, ready: Promise.resolve(false) };
+      helper.ready = new Promise<boolean>((resolve) => {
+        worker.on('message', (m: unknown) => {
+          if (m === 'ready') resolve(true);
+          else helper.error = String(m);
+        });
+        worker.on('error', (e) => {
+          helper.error = e.message;
+          resolve(false);
+        });
+        worker.on('exit', () => resolve(false));
+      });
+      return helper;
+    });
+  }
+
+  /** The threads sharing the iterations, the caller's included (known once joined). */
+  get threads(): number {
+    return 1 + this.active;
+  }
+
+  /**
+   * Hands the run to the helpers and returns the caller's forces. A helper that failed to start is
+   * left out: the result does not depend on how many threads share the work.
+   */
+  async join(run: SharedTsne): Promise<TsneForces> {
+    for (const h of this.helpers) h.worker.postMessage(run);
+    const ready = await Promise.all(this.helpers.map((h) => h.ready));
+    this.active = ready.filter(Boolean).length;
+    for (let h = 0; h < this.helpers.length; h++) if (!ready[h]) void this.helpers[h].worker.terminate();
+    const lost = this.helpers.find((_, i) => !ready[i]);
+    if (lost) console.warn(`t-SNE: a helper thread could not start (${lost.error ?? 'it exited'}); going on with ${this.threads} thread(s), the same result, slower`);
+    this.forces = new TsneForces(run);
+    return this.forces;
+  }
+
+  /**
+   * One iteration's forces (mode: REPULSION | ATTRACTION bits), shared with the helpers; returns
+   * when all are written. `first` runs on this thread once the helpers have been started.
+   */
+  step(mode: number, first?: () => void): void {
+    const forces = this.forces!;
+    const control = forces.control;
+    Atomics.store(control, NEXT_GROUP, 0);
+    Atomics.store(control, NEXT_BLOCK, 0);
+    Atomics.store(control, FINISHED, 0);
+    Atomics.store(control, MODE, mode);
+    if (this.active > 0) {
+      Atomics.add(control, GENERATION, 1);
+      Atomics.notify(control, GENERATION);
+    }
+    first?.();
+    forces.run(mode);
+    const since = Date.now();
+    for (;;) {
+      const finished = Atomics.load(control, FINISHED);
+      if (finished >= this.active) break;
+      if (Date.now() - since > HELPER_TIMEOUT_MS) throw new Error(`a t-SNE helper thread did not finish its share of an iteration in ${HELPER_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(control, FINISHED, finished, 100);
+    }
+    if (Atomics.load(control, FAILED)) {
+      const error = this.helpers.find((h) => h.error)?.error ?? 'failed';
+      throw new Error(`a t-SNE helper thread ${error}`);
+    }
+  }
+
+  /** Tells the helpers to exit and ends them. */
+  async stop(): Promise<void> {
+    if (this.forces && this.active > 0) {
+      Atomics.store(this.forces.control, MODE, EXIT);
+      Atomics.add(this.forces.control, GENERATION, 1);
+      Atomics.notify(this.forces.control, GENERATION);
+    }
+    await Promise.all(this.helpers.map((h) => h.worker.terminate()));
+  }
+}
