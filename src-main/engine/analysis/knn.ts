@@ -57,16 +57,26 @@ function selectRow(points: Float64Array, n: number, dim: number, i: number, gram
   const sqi = sq[i];
   const from = Math.max(0, Math.min(i - (m >> 1), n - m - 1));
   let size = 0;
-  for (let t = 0; t < n; t++) {
-    const j = from + t < n ? from + t : from + t - n;
-    if (j === i) continue;
+  let t = from;
+  for (; size < m; t++) {
+    const j = t < n ? t : t - n;
+    if (j !== i) heapPush(cand, candD, size++, j, sqi + sq[j] - 2 * gram[g0 + j]);
+  }
+  // the rest against the top, kept in a local
+  let top = candD[0];
+  for (const end = from + n; t < end; t++) {
+    const j = t < n ? t : t - n;
     const d = sqi + sq[j] - 2 * gram[g0 + j];
-    if (size < m) {
-      heapPush(cand, candD, size++, j, d);
-    } else if (d < candD[0]) {
+    if (d < top && j !== i) {
       heapReplaceTop(cand, candD, m, j, d);
+      top = candD[0];
     }
   }
+  exactSorted(points, dim, i, k, size, cand, candD, index, sqDist);
+}
+
+/** The candidates' exact float64 distances, sorted (ties by index), the k best written to row i. */
+function exactSorted(points: Float64Array, dim: number, i: number, k: number, size: number, cand: Int32Array, candD: Float64Array, index: Int32Array, sqDist: Float64Array): void {
   // exact distances of the candidates, then insertion-sorted (ties by index)
   for (let t = 0; t < size; t++) {
     const j = cand[t];
