@@ -15,7 +15,11 @@ export const FINISHED = 2; // helpers that finished this iteration
 export const NEXT_GROUP = 3; // the next Barnes–Hut group to take
 export const NEXT_BLOCK = 4; // the next block of attraction rows to take
 export const FAILED = 5; // a helper threw
+export const JOINED = 6; // helpers that joined this iteration, | CLOSED once the caller has finished its share
+export const GROUPS = 7; // the caller's count of Barnes–Hut groups this iteration (0 until it has built its tree)
 const CONTROL_WORDS = 8;
+/** The bit of JOINED that says no more helpers may join. */
+export const CLOSED = 1 << 30;
 
 export const REPULSION = 1;
 export const ATTRACTION = 2;
@@ -74,6 +78,18 @@ export function sharedTsne(n: number, y: Float64Array, rowStart: Int32Array, pai
   };
 }
 
+/**
+ * Joins the current iteration as a helper, unless the caller has already finished its share and
+ * closed it: a helper that wakes late is then not waited for.
+ */
+export function joinIteration(control: Int32Array): boolean {
+  for (;;) {
+    const joined = Atomics.load(control, JOINED);
+    if (joined & CLOSED) return false;
+    if (Atomics.compareExchange(control, JOINED, joined, joined + 1) === joined) return true;
+  }
+}
+
 /** One thread's view of the shared run, and its own quadtree. */
 export class TsneForces {
   readonly n: number;
@@ -107,8 +123,14 @@ export class TsneForces {
   /** This thread's share of an iteration: groups of the repulsion (mode & REPULSION), then blocks of the attraction. */
   run(mode: number): void {
     const { control, n } = this;
-    if (mode & REPULSION) {
+    // a helper that joins late, once every group is taken, does not build its tree for nothing
+    const groupsLeft = (): boolean => {
+      const published = Atomics.load(control, GROUPS);
+      return published === 0 || Atomics.load(control, NEXT_GROUP) < published;
+    };
+    if (mode & REPULSION && groupsLeft()) {
       this.tree.prepare(this.y, n);
+      Atomics.store(control, GROUPS, this.tree.groupCount);
       for (;;) {
         const g = Atomics.add(control, NEXT_GROUP, 1);
         if (g >= this.tree.groupCount) break;

@@ -6,7 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { startThread } from '../io/packageRoot.js';
-import { EXIT, FAILED, FINISHED, GENERATION, MODE, NEXT_BLOCK, NEXT_GROUP, TsneForces, type SharedTsne } from './tsne-iteration.js';
+import { CLOSED, EXIT, FAILED, FINISHED, GENERATION, GROUPS, JOINED, MODE, NEXT_BLOCK, NEXT_GROUP, TsneForces, type SharedTsne } from './tsne-iteration.js';
 
 /**
  * Below this many points a thread's start (~50 ms) and the hand-over at every iteration (~0.1 ms)
@@ -86,18 +86,25 @@ export class TsnePool {
     const control = forces.control;
     Atomics.store(control, NEXT_GROUP, 0);
     Atomics.store(control, NEXT_BLOCK, 0);
+    Atomics.store(control, GROUPS, 0);
     Atomics.store(control, FINISHED, 0);
     Atomics.store(control, MODE, mode);
+    // everything is set before helpers may join: one that wakes from the last iteration and joins
+    // now does this iteration's work
+    Atomics.store(control, JOINED, this.active > 0 ? 0 : CLOSED);
     if (this.active > 0) {
       Atomics.add(control, GENERATION, 1);
       Atomics.notify(control, GENERATION);
     }
     first?.();
     forces.run(mode);
+    // close the iteration: only the helpers that joined before are waited for (under load a helper
+    // may not have woken yet, and there is nothing left for it to do)
+    const joined = Atomics.or(control, JOINED, CLOSED) & ~CLOSED;
     const since = Date.now();
     for (;;) {
       const finished = Atomics.load(control, FINISHED);
-      if (finished >= this.active) break;
+      if (finished >= joined) break;
       if (Date.now() - since > HELPER_TIMEOUT_MS) throw new Error(`a t-SNE helper thread did not finish its share of an iteration in ${HELPER_TIMEOUT_MS / 1000} s`);
       Atomics.wait(control, FINISHED, finished, 100);
     }

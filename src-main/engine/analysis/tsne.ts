@@ -7,7 +7,7 @@
 import { checkCancel, tick } from './cancel.js';
 import { nearestNeighbours } from './knn.js';
 import { FftRepulsion, fftGridSize } from './tsne-fft.js';
-import { ATTRACTION, ATTRACTION_BLOCKS, REPULSION, sharedTsne, type TsneForces } from './tsne-iteration.js';
+import { ATTRACTION, ATTRACTION_BLOCKS, GROUPS, REPULSION, sharedTsne, type TsneForces } from './tsne-iteration.js';
 import { TsnePool, tsneThreads } from './tsne-pool.js';
 
 export interface TsneOptions {
@@ -248,7 +248,10 @@ function gradientStep(s: GradientState, exaggeration: number, momentum: number):
     });
   } else {
     s.pool.step(REPULSION | ATTRACTION);
-    for (let g = 0; g < forces.tree.groupCount; g++) z += groupZ[g];
+    // the groups of whichever thread built its tree first (all build the same): this thread may not
+    // have built one if the helpers took every group first
+    const groups = Atomics.load(forces.control, GROUPS);
+    for (let g = 0; g < groups; g++) z += groupZ[g];
   }
   const invZ = 1 / z;
   const stride = 2 * n;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tsne } from '../../../src-main/engine/analysis/tsne.js';
-import { ATTRACTION, REPULSION, sharedTsne } from '../../../src-main/engine/analysis/tsne-iteration.js';
+import { ATTRACTION, GROUPS, REPULSION, sharedTsne } from '../../../src-main/engine/analysis/tsne-iteration.js';
 import { TsnePool } from '../../../src-main/engine/analysis/tsne-pool.js';
 import { CancelledError } from '../../../src-main/engine/analysis/cancel.js';
 import { Rng } from '../../../src-main/engine/task/rng.js';
@@ -60,7 +60,7 @@ describe('t-SNE on several threads', () => {
       threads.push(pool.threads);
       f.exaggeration[0] = 1;
       pool.step(REPULSION | ATTRACTION);
-      forces.push({ repulsion: Array.from(f.repulsion), attraction: Array.from(f.attraction), z: Array.from(f.groupZ.subarray(0, f.tree.groupCount)) });
+      forces.push({ repulsion: Array.from(f.repulsion), attraction: Array.from(f.attraction), z: Array.from(f.groupZ.subarray(0, Atomics.load(f.control, GROUPS))) });
       await pool.stop();
     }
     expect(threads).toEqual([1, 2, 1]);
@@ -68,6 +68,7 @@ describe('t-SNE on several threads', () => {
     expect(forces[2]).toEqual(forces[0]);
     expect(forces[0].repulsion.some((v) => v !== 0)).toBe(true);
     expect(forces[0].attraction.some((v) => v !== 0)).toBe(true);
+    expect(forces[0].z.length).toBeGreaterThan(1);
   }, 30_000);
 
   it('stops when cancelled during the iterations on two threads', async () => {
