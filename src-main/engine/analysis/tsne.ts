@@ -1,8 +1,9 @@
 /**
  * t-SNE for trajectory projections (Fig. 7): exact affinities over exact nearest neighbours (knn.ts);
  * the repulsion by FFT-accelerated interpolation while the embedding is small (tsne-fft.ts), else
- * Barnes–Hut through a quadtree (tsne-bh.ts). Reports progress, yields to the event loop and stops
- * when its signal is aborted.
+ * Barnes–Hut through a quadtree (tsne-bh.ts); each iteration's forces shared with helper threads
+ * (tsne-pool.ts), with the same result on any number of threads. Reports progress, yields to the
+ * event loop and stops when its signal is aborted.
  */
 import { checkCancel, tick } from './cancel.js';
 import { nearestNeighbours } from './knn.js';
