@@ -33,7 +33,8 @@ interface Helper {
 
 export class TsnePool {
   private readonly helpers: Helper[];
-  private active = 0;
+  /** helpers not known to have failed: while any is, each iteration is announced to them */
+  private alive: number;
   private forces: TsneForces | null = null;
 
   /** Starts threads − 1 helpers running `module` (the tests name one that does not exist); they load while the caller finds neighbours. */
@@ -43,45 +44,45 @@ export class TsnePool {
       worker.unref();
       const helper: Helper = { worker, ready: Promise.resolve(false) };
       helper.ready = new Promise<boolean>((resolve) => {
-        worker.on('message', (m: unknown) => {
-          if (m === 'ready') resolve(true);
-          else helper.error = String(m);
-        });
-        worker.on('error', (e) => {
-          helper.error = e.message;
+        const lost = (why: string) => {
+          if (helper.error === undefined) {
+            helper.error = why;
+            this.alive--;
+            console.warn(`t-SNE: a helper thread stopped (${why}); the others go on, with the same result`);
+          }
           resolve(false);
-        });
-        worker.on('exit', () => resolve(false));
+        };
+        worker.on('message', (m: unknown) => (m === 'ready' ? resolve(true) : lost(String(m))));
+        worker.on('error', (e) => lost(e.message));
+        worker.on('exit', () => lost('it exited'));
       });
       return helper;
     });
-  }
-
-  /** The threads sharing the iterations, the caller's included (known once joined). */
-  get threads(): number {
-    return 1 + this.active;
+    this.alive = this.helpers.length;
   }
 
   /**
-   * Hands the run to the helpers and returns the caller's forces. A helper that failed to start is
-   * left out: the result does not depend on how many threads share the work.
+   * Hands the run to the helpers and returns the caller's forces. The iterations start at once: a
+   * helper joins them when it is ready, and one that cannot start never does; the result does not
+   * depend on how many threads share the work.
    */
-  async join(run: SharedTsne): Promise<TsneForces> {
+  join(run: SharedTsne): TsneForces {
     for (const h of this.helpers) h.worker.postMessage(run);
-    const ready = await Promise.all(this.helpers.map((h) => h.ready));
-    this.active = ready.filter(Boolean).length;
-    for (let h = 0; h < this.helpers.length; h++) if (!ready[h]) void this.helpers[h].worker.terminate();
-    const lost = this.helpers.find((_, i) => !ready[i]);
-    if (lost) console.warn(`t-SNE: a helper thread could not start (${lost.error ?? 'it exited'}); going on with ${this.threads} thread(s), the same result, slower`);
     this.forces = new TsneForces(run);
     return this.forces;
   }
 
+  /** The threads that got ready to share the iterations, the caller's included. */
+  async started(): Promise<number> {
+    return 1 + (await Promise.all(this.helpers.map((h) => h.ready))).filter(Boolean).length;
+  }
+
   /**
    * One iteration's forces (mode: REPULSION | ATTRACTION bits), shared with the helpers; returns
-   * when all are written. `first` runs on this thread once the helpers have been started.
+   * when all are written. `first` runs on this thread once the helpers have been started. Returns
+   * how many helpers joined.
    */
-  step(mode: number, first?: () => void): void {
+  step(mode: number, first?: () => void): number {
     const forces = this.forces!;
     const control = forces.control;
     Atomics.store(control, NEXT_GROUP, 0);
@@ -91,8 +92,8 @@ export class TsnePool {
     Atomics.store(control, MODE, mode);
     // everything is set before helpers may join: one that wakes from the last iteration and joins
     // now does this iteration's work
-    Atomics.store(control, JOINED, this.active > 0 ? 0 : CLOSED);
-    if (this.active > 0) {
+    Atomics.store(control, JOINED, this.alive > 0 ? 0 : CLOSED);
+    if (this.alive > 0) {
       Atomics.add(control, GENERATION, 1);
       Atomics.notify(control, GENERATION);
     }
@@ -112,11 +113,12 @@ export class TsnePool {
       const error = this.helpers.find((h) => h.error)?.error ?? 'failed';
       throw new Error(`a t-SNE helper thread ${error}`);
     }
+    return joined;
   }
 
   /** Tells the helpers to exit and ends them. */
   async stop(): Promise<void> {
-    if (this.forces && this.active > 0) {
+    if (this.forces && this.alive > 0) {
       Atomics.store(this.forces.control, MODE, EXIT);
       Atomics.add(this.forces.control, GENERATION, 1);
       Atomics.notify(this.forces.control, GENERATION);

@@ -18,6 +18,8 @@ export interface TsneOptions {
   onProgress?: (stage: string, fraction: number) => void;
   /** threads that share each iteration, the caller's included (default tsneThreads(n)); the result is the same for any number */
   threads?: number;
+  /** filled in as the run goes: how many iterations ran, and in how many a helper thread took part */
+  report?: { iterations: number; shared: number };
 }
 
 /** Iterations of early exaggeration (factor 12), then of the plain gradient, by default. */
@@ -67,7 +69,7 @@ export async function tsne(points: Float64Array, n: number, dim: number, init: F
     await tick();
     checkCancel(opts.signal);
     const { rowStart, pairJ, pairP } = symmetrise(n, kNeighbors, nbr, pval);
-    const forces = await pool.join(sharedTsne(n, init, rowStart, pairJ, pairP));
+    const forces = pool.join(sharedTsne(n, init, rowStart, pairJ, pairP));
     checkCancel(opts.signal);
     const state: GradientState = {
       forces,
@@ -88,7 +90,11 @@ export async function tsne(points: Float64Array, n: number, dim: number, init: F
       checkCancel(opts.signal);
       for (let it = iter; it < Math.min(total, iter + chunk); it++) {
         const exaggerating = it < exaggerationEnd;
-        gradientStep(state, exaggerating ? 12 : 1, exaggerating ? 0.5 : 0.8);
+        const joined = gradientStep(state, exaggerating ? 12 : 1, exaggerating ? 0.5 : 0.8);
+        if (opts.report) {
+          opts.report.iterations++;
+          if (joined > 0) opts.report.shared++;
+        }
         if (exaggerating && (it + 1) % EXAGGERATION_CHECK === 0) {
           const norm = gradientNorm(state.grad);
           if (it + 1 >= EXAGGERATION_MIN && Math.abs(lastNorm - norm) < EXAGGERATION_SETTLED * lastNorm) {
@@ -232,7 +238,7 @@ interface GradientState {
  * One iteration: the repulsion (by FFT on this thread while the embedding is small, else Barnes–Hut
  * groups shared with the helpers) and the attraction (blocks of pairs, shared), then gains and momentum.
  */
-function gradientStep(s: GradientState, exaggeration: number, momentum: number): void {
+function gradientStep(s: GradientState, exaggeration: number, momentum: number): number {
   const { forces, update, gains, grad, lr, n } = s;
   const { y, repulsion, attraction, groupZ } = forces;
   repulsion.fill(0);
@@ -242,13 +248,14 @@ function gradientStep(s: GradientState, exaggeration: number, momentum: number):
   const size = fftGridSize(span(y, n));
   const byFft = size * size <= TSNE_FFT_CELLS_PER_POINT * n;
   let z = 0;
+  let joined: number;
   if (byFft) {
     // the helpers start on the attraction while this thread interpolates the repulsion
-    s.pool.step(ATTRACTION, () => {
+    joined = s.pool.step(ATTRACTION, () => {
       z = s.fft.repulsion(y, n, repulsion, size);
     });
   } else {
-    s.pool.step(REPULSION | ATTRACTION);
+    joined = s.pool.step(REPULSION | ATTRACTION);
     // the groups of whichever thread built its tree first (all build the same): this thread may not
     // have built one if the helpers took every group first
     const groups = Atomics.load(forces.control, GROUPS);
@@ -266,4 +273,5 @@ function gradientStep(s: GradientState, exaggeration: number, momentum: number):
     update[c] = momentum * update[c] - lr * gains[c] * g;
     y[c] += update[c];
   }
+  return joined;
 }

@@ -35,18 +35,28 @@ function width(y: Float64Array): number {
 
 describe('t-SNE on several threads', () => {
   it('gives the same embedding bit for bit on 1, 2 and 3 threads', async () => {
-    const n = 400;
+    // long enough that the helpers, which load in a few tenths of a second here (through tsx), join
+    const n = 1500;
     const { points, init } = clusters(n);
     const runs = [];
-    for (const threads of [1, 2, 3]) runs.push(await tsne(points, n, 10, init, { iterations: 160, threads }));
+    const reports = [];
+    for (const threads of [1, 2, 3]) {
+      const report = { iterations: 0, shared: 0 };
+      runs.push(await tsne(points, n, 10, init, { threads, report }));
+      reports.push(report);
+    }
+    expect(reports[0].shared).toBe(0);
+    expect(reports[1].shared).toBeGreaterThan(0);
+    expect(reports[2].shared).toBeGreaterThan(0);
     // the run went past the FFT's small embeddings into Barnes–Hut (a square of side > 5 here)
     expect(width(runs[0])).toBeGreaterThan(5);
     expect(Array.from(runs[1])).toEqual(Array.from(runs[0]));
     expect(Array.from(runs[2])).toEqual(Array.from(runs[0]));
-  }, 60_000);
+  }, 120_000);
 
   it('computes the same forces on one thread, on two, and when a helper thread cannot start', async () => {
-    const n = 300;
+    // enough points that an iteration outlasts a helper's wake-up, so that it joins some
+    const n = 3000;
     const { init } = clusters(n);
     // a ring of pairs (i, i + 1) as P
     const rowStart = Int32Array.from({ length: n + 1 }, (_, i) => Math.min(i, n - 1));
@@ -55,15 +65,23 @@ describe('t-SNE on several threads', () => {
     const spread = Float64Array.from(init, (v, c) => v * 1e5 + (c % 2 ? 0 : c / 40));
     const forces = [];
     const threads = [];
+    const joins = [];
     for (const pool of [new TsnePool(1), new TsnePool(2), new TsnePool(2, 'no-such-thread')]) {
-      const f = await pool.join(sharedTsne(n, spread, rowStart, pairJ, pairP));
-      threads.push(pool.threads);
+      const f = pool.join(sharedTsne(n, spread, rowStart, pairJ, pairP));
+      threads.push(await pool.started());
       f.exaggeration[0] = 1;
-      pool.step(REPULSION | ATTRACTION);
+      // the same iteration 20 times over: a ready helper joins some of them
+      let joined = 0;
+      for (let round = 0; round < 20; round++) {
+        f.repulsion.fill(0);
+        joined += pool.step(REPULSION | ATTRACTION);
+      }
+      joins.push(joined > 0);
       forces.push({ repulsion: Array.from(f.repulsion), attraction: Array.from(f.attraction), z: Array.from(f.groupZ.subarray(0, Atomics.load(f.control, GROUPS))) });
       await pool.stop();
     }
     expect(threads).toEqual([1, 2, 1]);
+    expect(joins).toEqual([false, true, false]);
     expect(forces[1]).toEqual(forces[0]);
     expect(forces[2]).toEqual(forces[0]);
     expect(forces[0].repulsion.some((v) => v !== 0)).toBe(true);
