@@ -36,6 +36,8 @@ export class TsnePool {
   /** helpers not known to have failed: while any is, each iteration is announced to them */
   private alive: number;
   private forces: TsneForces | null = null;
+  /** set by stop: the helpers' exits from then on are expected */
+  private stopping = false;
 
   /** Starts threads − 1 helpers running `module` (the tests name one that does not exist); they load while the caller finds neighbours. */
   constructor(threads: number, module = 'tsne-thread') {
@@ -45,7 +47,7 @@ export class TsnePool {
       const helper: Helper = { worker, ready: Promise.resolve(false) };
       helper.ready = new Promise<boolean>((resolve) => {
         const lost = (why: string) => {
-          if (helper.error === undefined) {
+          if (helper.error === undefined && !this.stopping) {
             helper.error = why;
             this.alive--;
             console.warn(`t-SNE: a helper thread stopped (${why}); the others go on, with the same result`);
@@ -118,6 +120,7 @@ export class TsnePool {
 
   /** Tells the helpers to exit and ends them. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.forces && this.alive > 0) {
       Atomics.store(this.forces.control, MODE, EXIT);
       Atomics.add(this.forces.control, GENERATION, 1);
