@@ -41,8 +41,15 @@ export class TsnePool {
 
   /** Starts threads − 1 helpers running `module` (the tests name one that does not exist); they load while the caller finds neighbours. */
   constructor(threads: number, module = 'tsne-thread') {
-    this.helpers = Array.from({ length: Math.max(0, threads - 1) }, () => {
-      const worker = startThread(module, import.meta.url);
+    this.helpers = [];
+    for (let h = 1; h < threads; h++) {
+      let worker: Worker;
+      try {
+        worker = startThread(module, import.meta.url);
+      } catch (e) {
+        console.warn(`t-SNE: no helper thread (${e instanceof Error ? e.message : String(e)}); going on with the threads there are, with the same result`);
+        continue;
+      }
       worker.unref();
       const helper: Helper = { worker, ready: Promise.resolve(false) };
       helper.ready = new Promise<boolean>((resolve) => {
@@ -58,8 +65,8 @@ export class TsnePool {
         worker.on('error', (e) => lost(e.message));
         worker.on('exit', () => lost('it exited'));
       });
-      return helper;
-    });
+      this.helpers.push(helper);
+    }
     this.alive = this.helpers.length;
   }
 

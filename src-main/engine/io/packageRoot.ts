@@ -4,7 +4,7 @@
  * relative to one module's own URL points elsewhere in the other; the package root does not move.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -32,10 +32,14 @@ export function nodeWorkerScript(name: string, callerUrl: string): { entry: stri
 /**
  * A worker_threads Worker running the module `name`: its source next to the caller's through tsx's
  * API when the caller runs from src-main/ (a thread does not inherit the `--import tsx` hooks), else
- * the bundled out/main/<name>.js.
+ * the bundled <name>.js in out/main/, found from the caller's own place there (out/main/ or its
+ * chunks/), so that it is found in a packaged app too, which has no bin/ to mark the package root.
  */
 export function startThread(name: string, callerUrl: string): Worker {
-  if (!callerUrl.endsWith('.ts')) return new Worker(join(packageRoot(callerUrl), 'out', 'main', `${name}.js`));
+  if (!callerUrl.endsWith('.ts')) {
+    const here = dirname(fileURLToPath(callerUrl));
+    return new Worker(join(basename(here) === 'chunks' ? dirname(here) : here, `${name}.js`));
+  }
   const source = fileURLToPath(new URL(`./${name}.ts`, callerUrl));
   const api = pathToFileURL(createRequire(callerUrl).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   return new Worker(`import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${JSON.stringify(source)}, ${JSON.stringify(api)}))`, { eval: true });
