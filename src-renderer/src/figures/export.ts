@@ -1,21 +1,7 @@
 /**
- * Figure export: PNG from the live chart, SVG by rendering the same option with ECharts' SVG
- * renderer (server-side mode, which also works in plain Node for tests), CSV of the plotted data.
+ * Figure export without ECharts: CSV of the plotted data and file names. (PNG comes from the live
+ * chart, SVG from `svg.ts`, which needs ECharts: views load it only when a figure is drawn.)
  */
-import * as echarts from 'echarts';
-import type { EChartsOption } from 'echarts';
-
-/** The option as a standalone SVG document (no animation), width × height pixels. */
-export function svgOf(option: EChartsOption, width = 900, height = 560): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  try {
-    chart.setOption({ ...option, animation: false, backgroundColor: '#ffffff' });
-    return chart.renderToSVGString();
-  } finally {
-    chart.dispose();
-  }
-}
-
 /** CSV text: the engine's one writer (a pure module, numbers as the shortest decimal of their float32; p-values with their exponent). */
 export { pValueCell, toCsv } from '../../../src-main/engine/io/csv.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
-import { svgOf } from '../../../src-renderer/src/figures/export.js';
+import { svgOf } from '../../../src-renderer/src/figures/svg.js';
 import { GROW, SAME, SHRINK, cyclicColor, sequentialColor } from '../../../src-renderer/src/figures/palette.js';
 import { attentionEdges, attentionGraphCsv, attentionGraphOption, type AttentionAnswer, type AttentionGraphInput } from '../../../src-renderer/src/figures/attentionGraph.js';
 import {

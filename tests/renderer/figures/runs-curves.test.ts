@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LineSeriesOption } from 'echarts';
-import { svgOf, toCsv } from '../../../src-renderer/src/figures/export.js';
+import { toCsv } from '../../../src-renderer/src/figures/export.js';
+import { svgOf } from '../../../src-renderer/src/figures/svg.js';
 import { curvePoints, curvesCsv, curvesOption, curvesTooltip, DEFAULT_CURVE_SETTINGS, ema, phaseSwitches, summarizeCurves, type CurveRun } from '../../../src-renderer/src/figures/curves.js';
 import { interpolationCsv, interpolationOption, interpolationRangeErrors, peakOf, type InterpolationRow } from '../../../src-renderer/src/figures/interpolation.js';
 import { configDifferences, flattenConfig, formatConfigValue, presetDifferences } from '../../../src-renderer/src/figures/configDifferences.js';

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SweepInfo } from '../../../src-main/api/contract.js';
 import { pairedSeeds, progressLine, sweepAxis, sweepCsv, sweepOption } from '../../../src-renderer/src/figures/sweeps.js';
-import { svgOf, toCsv } from '../../../src-renderer/src/figures/export.js';
+import { toCsv } from '../../../src-renderer/src/figures/export.js';
+import { svgOf } from '../../../src-renderer/src/figures/svg.js';
 
 const states = (o: Partial<SweepInfo['states']> = {}) => ({ pending: 0, queued: 0, running: 0, done: 0, failed: 0, interrupted: 0, ...o });
 const cellSchedule = (schedule: string, succeeded: number, total: number, ci95: [number, number]) => ({
