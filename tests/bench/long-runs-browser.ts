@@ -8,8 +8,8 @@
  * from /proc) and the page's main-thread time (Chromium's TaskDuration) are printed next to the
  * wall time, with when the page's script and the view's last answer had arrived, and how long the
  * view took to draw after that answer (what the page itself adds). Then, in one page open on the
- * Runs view, the time from a click on a view's button until its figures are drawn: what a user of
- * the running app waits for.
+ * Runs view, once it has settled (loaded the other views' code in the background), the time from a
+ * click on a view's button until its figures are drawn: what a user of the running app waits for.
  *
  *   npx electron-vite build
  *   CW_BENCH_RUNS=runA node --import tsx tests/bench/long-runs-browser.ts
@@ -118,6 +118,8 @@ try {
     const page = await context.newPage();
     await page.goto(`${url}#runs`);
     await page.evaluate(DRAWN);
+    // the app settles: it loads the other views' code and ECharts in the background after its start
+    await page.waitForLoadState('networkidle');
     for (const [view, what] of [
       ['curves', 'Curves, five runs'],
       ['attention-training', 'attention over training'],

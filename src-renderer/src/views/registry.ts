@@ -32,7 +32,10 @@ export const VIEWS: { key: string; label: string; figure: string; component: Com
   { key: 'trajectories', label: 'Trajectories', figure: 'Fig. 7', component: later('trajectories') },
 ];
 
-/** Starts loading the view `key` and ECharts (if it is a view that loads later), alongside the app's own start. */
+/**
+ * Starts loading the view `key` (if it is one that loads later) and ECharts alongside the app's own
+ * start: opened on a view with figures, the page then has ECharts ready when the data arrives.
+ */
 export function prefetchView(key: string): void {
   if (!loaders[key]) return;
   void loaders[key]().catch(() => undefined);
