@@ -39,10 +39,10 @@ export const VIEWS: { key: string; label: string; figure: string; component: Com
 export function prefetchView(key: string): void {
   if (!loaders[key]) return;
   void loaders[key]().catch(() => undefined);
-  void import('echarts').catch(() => undefined);
+  void import('../figures/echarts').catch(() => undefined);
 }
 
 /** Loads every view's code and ECharts in the background, one after another: a first click then finds them there. */
 export async function prefetchViews(): Promise<void> {
-  for (const load of [...Object.values(loaders), () => import('echarts')]) await load().catch(() => undefined);
+  for (const load of [...Object.values(loaders), () => import('../figures/echarts')]) await load().catch(() => undefined);
 }
