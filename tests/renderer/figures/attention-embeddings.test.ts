@@ -3,7 +3,8 @@
  * views, rendered to SVG with ECharts' server-side renderer exactly as the export does.
  */
 import { describe, expect, it } from 'vitest';
-import * as echarts from 'echarts';
+import type { ECharts } from 'echarts';
+import { echarts } from '../../../src-renderer/src/figures/echarts.js';
 import type { EChartsOption } from 'echarts';
 import { svgOf } from '../../../src-renderer/src/figures/svg.js';
 import { GROW, SAME, SHRINK, cyclicColor, sequentialColor } from '../../../src-renderer/src/figures/palette.js';
@@ -71,7 +72,7 @@ function texts(svg: string): string[] {
 }
 
 /** A chart on which pixel conversions can be asked (SSR, no DOM). */
-function withChart<R>(option: EChartsOption, f: (chart: echarts.ECharts) => R, width = 900, height = 560): R {
+function withChart<R>(option: EChartsOption, f: (chart: ECharts) => R, width = 900, height = 560): R {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ ...option, animation: false });
