@@ -66,6 +66,24 @@ describe('Fft', () => {
   });
 });
 
+/** The exact repulsion: Z and −Σ_j num² (y_i − y_j). */
+function exactRepulsion(y: Float64Array, n: number): [number, Float64Array] {
+  let z = 0;
+  const grad = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      const dx = y[2 * i] - y[2 * j];
+      const dy = y[2 * i + 1] - y[2 * j + 1];
+      const q = 1 / (1 + dx * dx + dy * dy);
+      z += q;
+      grad[2 * i] -= q * q * dx;
+      grad[2 * i + 1] -= q * q * dy;
+    }
+  }
+  return [z, grad];
+}
+
 describe('FftRepulsion', () => {
   it('matches the exact repulsive forces and Z of t-SNE, as Barnes–Hut does', () => {
     const rng = new Rng(5);
@@ -81,19 +99,7 @@ describe('FftRepulsion', () => {
       // coincident points (two runs from the same initial weights start at the same snapshot)
       y[2] = y[0];
       y[3] = y[1];
-      let exactZ = 0;
-      const exact = new Float64Array(2 * n);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          if (i === j) continue;
-          const dx = y[2 * i] - y[2 * j];
-          const dy = y[2 * i + 1] - y[2 * j + 1];
-          const q = 1 / (1 + dx * dx + dy * dy);
-          exactZ += q;
-          exact[2 * i] -= q * q * dx;
-          exact[2 * i + 1] -= q * q * dy;
-        }
-      }
+      const [exactZ, exact] = exactRepulsion(y, n);
       let span = 0;
       for (const c of [0, 1]) {
         const v = Array.from({ length: n }, (_, i) => y[2 * i + c]);
@@ -134,24 +140,6 @@ describe('FftRepulsion', () => {
 });
 
 describe('QuadTree', () => {
-  /** The exact repulsion: Z and −Σ_j num² (y_i − y_j). */
-  function exactRepulsion(y: Float64Array, n: number): [number, Float64Array] {
-    let z = 0;
-    const grad = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        if (i === j) continue;
-        const dx = y[2 * i] - y[2 * j];
-        const dy = y[2 * i + 1] - y[2 * j + 1];
-        const q = 1 / (1 + dx * dx + dy * dy);
-        z += q;
-        grad[2 * i] -= q * q * dx;
-        grad[2 * i + 1] -= q * q * dy;
-      }
-    }
-    return [z, grad];
-  }
-
   it('handles points closer than its finest cell and all points at one place, call after call', () => {
     const rng = new Rng(11);
     const n = 300;
